@@ -1,0 +1,122 @@
+// Binding: one face for both builds of the wire core.
+//
+// The WebAssembly build hands out addresses into its linear memory; the JS
+// build hands out the typed arrays themselves. A CoreBinding turns either
+// into the same five views (abi.ts, "Exchange buffers") and keeps them fresh:
+// call sync() after every core call that may have grown a buffer.
+
+import { IO_FIELDS, IO_IN, IO_OUT, IO_RECORDS, IO_STRINGS, ABI_VERSION } from '../../assembly/abi.js';
+
+export type CodecName = 'wasm' | 'js';
+
+/** CoreExports is what assembly/index.ts exports, as the host sees it. */
+export interface CoreExports {
+  abiVersion(): number;
+  ioGeneration(): number;
+  ioBytes(which: number): number | Uint8Array;
+  ioWords(which: number): number | Int32Array;
+  ioLength(which: number): number;
+  ioReserve(which: number, n: number): number;
+  [name: string]: unknown;
+}
+
+/** CoreBinding wraps one instance of the core and its exchange-buffer views. */
+export class CoreBinding {
+  in!: Uint8Array;
+  out!: Uint8Array;
+  strings!: Uint8Array;
+  records!: Int32Array;
+  fields!: Int32Array;
+  /** latin1 makes a string of strings[start..end) (header bytes are octets, RFC 9110 §5.5). */
+  latin1!: (start: number, end: number) => string;
+  private generation = -1;
+  private memoryBuffer: ArrayBuffer | null = null;
+
+  constructor(
+    readonly codec: CodecName,
+    readonly x: CoreExports,
+    private readonly memory: WebAssembly.Memory | null,
+  ) {
+    const version = x.abiVersion();
+    if (version !== ABI_VERSION) {
+      throw new Error(`h2wasm: core ABI ${version} does not match host ABI ${ABI_VERSION}; rebuild with npm run build`);
+    }
+    this.refresh();
+  }
+
+  /** sync re-reads the views if the core replaced a buffer or grew its memory. */
+  sync(): void {
+    if (this.x.ioGeneration() !== this.generation || (this.memory !== null && this.memory.buffer !== this.memoryBuffer)) {
+      this.refresh();
+    }
+  }
+
+  /** reserveIn makes `in` hold at least n bytes. */
+  reserveIn(n: number): void {
+    if (n > this.in.length) {
+      if (this.x.ioReserve(IO_IN, n) < 0) throw new RangeError(`h2wasm: cannot hand ${n} bytes to the core`);
+      this.sync();
+    }
+  }
+
+  /** reserveOut makes `out` hold at least n bytes. */
+  reserveOut(n: number): void {
+    if (n > this.out.length) {
+      if (this.x.ioReserve(IO_OUT, n) < 0) throw new RangeError(`h2wasm: cannot take ${n} bytes from the core`);
+      this.sync();
+    }
+  }
+
+  private refresh(): void {
+    this.generation = this.x.ioGeneration();
+    this.in = this.bytes(IO_IN);
+    this.out = this.bytes(IO_OUT);
+    this.strings = this.bytes(IO_STRINGS);
+    this.records = this.words(IO_RECORDS);
+    this.fields = this.words(IO_FIELDS);
+    this.latin1 = latin1Reader(this.strings);
+    if (this.memory !== null) this.memoryBuffer = this.memory.buffer;
+  }
+
+  private bytes(which: number): Uint8Array {
+    const ref = this.x.ioBytes(which);
+    if (typeof ref !== 'number') return ref;
+    return new Uint8Array(this.memory!.buffer, ref, this.x.ioLength(which));
+  }
+
+  private words(which: number): Int32Array {
+    const ref = this.x.ioWords(which);
+    if (typeof ref !== 'number') return ref;
+    return new Int32Array(this.memory!.buffer, ref, this.x.ioLength(which));
+  }
+}
+
+interface Latin1Slicer {
+  latin1Slice(start: number, end: number): string;
+}
+
+/** latin1Reader returns a fast octets-to-string function over one byte view. */
+export function latin1Reader(view: Uint8Array): (start: number, end: number) => string {
+  if (typeof Buffer !== 'undefined') {
+    // latin1Slice is what Buffer#toString('latin1') calls, minus argument checks.
+    const buf = Buffer.from(view.buffer, view.byteOffset, view.byteLength) as unknown as Latin1Slicer;
+    return (start, end) => buf.latin1Slice(start, end);
+  }
+  return (start, end) => latin1FromBytes(view, start, end);
+}
+
+/** latin1FromBytes makes a string of bytes[start..end) without Node's Buffer. */
+export function latin1FromBytes(bytes: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i += 4096) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
+  }
+  return s;
+}
+
+/** writeLatin1 writes str's char codes (each & 0xff) into bytes at pos and returns the new position. */
+export function writeLatin1(bytes: Uint8Array, pos: number, str: string): number {
+  const n = str.length;
+  for (let i = 0; i < n; i++) bytes[pos + i] = str.charCodeAt(i);
+  return pos + n;
+}

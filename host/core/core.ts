@@ -1,0 +1,22 @@
+// Core: the public face of one wire-core instance (WebAssembly or JS build).
+// Each codec object made from it owns a context inside the core (a handle);
+// many live side by side, one per connection, and an error in one never
+// touches another.
+
+import { instantiateCore, type LoadCoreOptions } from './load.js';
+import type { CoreBinding, CodecName } from './binding.js';
+
+/** Core is one loaded instance of the wire core. */
+export class Core {
+  /** codec says which build runs underneath: 'wasm' or 'js'. */
+  readonly codec: CodecName;
+
+  constructor(readonly binding: CoreBinding) {
+    this.codec = binding.codec;
+  }
+}
+
+/** loadCore loads a fresh instance of the wire core. */
+export async function loadCore(options: LoadCoreOptions = {}): Promise<Core> {
+  return new Core(await instantiateCore(options));
+}
