@@ -44,6 +44,10 @@ export const REC_D = 7;
 export const REC_STREAM_ERROR = 0x100;
 /** An unknown frame type was skipped: REC_A = the type octet. */
 export const REC_UNKNOWN = 0x101;
+/** A connection error found by the reader; always the last record of a call.
+ *  REC_A = ERR_* value, REC_B = RFC 9113 §7 code, REC_STREAM = the offending
+ *  frame's stream. The reader then stays in a sticky bad state. */
+export const REC_CONNECTION_ERROR = 0x102;
 
 // ---------------------------------------------------------------------------
 // Header field records: 8 x i32 each.
