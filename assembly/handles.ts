@@ -68,3 +68,33 @@ export class HandleSlots {
     this.live = live;
   }
 }
+
+/** Contexts keeps live contexts of one kind by handle. */
+export class Contexts<T> {
+  slots: HandleSlots = new HandleSlots();
+  items: Array<T | null> = new Array<T | null>();
+
+  /** add stores item and returns its handle, or -1 when no slot is left. */
+  add(item: T): i32 {
+    const handle = this.slots.acquire();
+    if (handle < 0) return -1;
+    const slot = handle & 0xffff;
+    while (this.items.length <= slot) this.items.push(null);
+    this.items[slot] = item;
+    return handle;
+  }
+
+  /** get returns the context a live handle names, or null. */
+  get(handle: i32): T | null {
+    const slot = this.slots.slotOf(handle);
+    return slot < 0 ? null : this.items[slot];
+  }
+
+  /** remove drops a live handle's context; it reports whether the handle was live. */
+  remove(handle: i32): bool {
+    const slot = this.slots.slotOf(handle);
+    if (slot < 0) return false;
+    this.items[slot] = null;
+    return this.slots.release(handle);
+  }
+}

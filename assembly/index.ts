@@ -2,12 +2,18 @@
 // numbers: handles, lengths, offsets into the exchange buffers (abi.ts) and
 // result codes. Nothing here throws: errors are negative ERR_* results.
 
-import { ABI_VERSION, IO_IN, IO_OUT, IO_STRINGS, IO_RECORDS, IO_FIELDS, ERR_BAD_ARGUMENT } from './abi';
+import {
+  ABI_VERSION, IO_IN, IO_OUT, IO_STRINGS, IO_RECORDS, IO_FIELDS, ERR_BAD_ARGUMENT, ERR_BAD_HANDLE,
+  HUFFMAN_AUTO, HUFFMAN_NEVER,
+} from './abi';
 import { bufferRef, wordsRef } from './portable/target';
 import {
   ioIn, ioOut, ioStrings, ioRecords, ioFields, ioGeneration as generation,
-  reserveIn, reserveOut,
+  reserveIn, reserveOut, reserveRecords, reserveFields,
 } from './io';
+import { Contexts } from './handles';
+import { Decoder } from './hpack/decoder';
+import { Encoder } from './hpack/encoder';
 
 /** abiVersion returns the ABI_VERSION this core was built with. */
 export function abiVersion(): i32 {
@@ -42,9 +48,85 @@ export function ioLength(which: i32): i32 {
   return ERR_BAD_ARGUMENT;
 }
 
-/** ioReserve makes buffer `which` (IO_IN or IO_OUT) hold at least n bytes; 0 or ERR_*. */
+/** ioReserve makes buffer `which` hold at least n bytes (IO_IN, IO_OUT) or
+ *  words (IO_RECORDS, IO_FIELDS); 0 or ERR_*. Contents are not kept. */
 export function ioReserve(which: i32, n: i32): i32 {
   if (n < 0) return ERR_BAD_ARGUMENT;
-  const ok = which == IO_IN ? reserveIn(n) : which == IO_OUT ? reserveOut(n, 0) : false;
+  let ok = false;
+  if (which == IO_IN) ok = reserveIn(n);
+  else if (which == IO_OUT) ok = reserveOut(n, 0);
+  else if (which == IO_RECORDS) ok = reserveRecords(n, 0);
+  else if (which == IO_FIELDS) ok = reserveFields(n, 0);
   return ok ? 0 : ERR_BAD_ARGUMENT;
+}
+
+// ---------------------------------------------------------------------------
+// HPACK (RFC 7541). Blocks and field bytes go through ioIn, field records
+// through ioFields, decoded strings through ioStrings, encoded blocks through
+// ioOut (abi.ts, docs/abi.md).
+
+const decoders = new Contexts<Decoder>();
+const encoders = new Contexts<Encoder>();
+
+/** MAX_TABLE_SIZE bounds any HPACK table size the host asks for (SETTINGS values are 32-bit). */
+const MAX_TABLE_SIZE = 1 << 30;
+
+/** hpackDecoderNew makes a decoder; it returns its handle or an ERR_* value. */
+export function hpackDecoderNew(maxTableSize: i32, maxHeaderListSize: i32): i32 {
+  if (maxTableSize < 0 || maxTableSize > MAX_TABLE_SIZE || maxHeaderListSize < 0) return ERR_BAD_ARGUMENT;
+  const handle = decoders.add(new Decoder(maxTableSize, maxHeaderListSize));
+  return handle < 0 ? ERR_BAD_ARGUMENT : handle;
+}
+
+/** hpackDecoderFree frees a decoder; 0 or ERR_BAD_HANDLE. */
+export function hpackDecoderFree(handle: i32): i32 {
+  return decoders.remove(handle) ? 0 : ERR_BAD_HANDLE;
+}
+
+/** hpackDecoderSetMaxTableSize applies an acknowledged SETTINGS_HEADER_TABLE_SIZE; 0 or ERR_*. */
+export function hpackDecoderSetMaxTableSize(handle: i32, size: i32): i32 {
+  const decoder = decoders.get(handle);
+  if (decoder === null) return ERR_BAD_HANDLE;
+  if (size < 0 || size > MAX_TABLE_SIZE) return ERR_BAD_ARGUMENT;
+  decoder.setLimit(size);
+  return 0;
+}
+
+/** hpackDecode decodes the block ioIn[0..length) into ioFields/ioStrings and
+ *  returns the field count or an ERR_* value. */
+export function hpackDecode(handle: i32, length: i32): i32 {
+  const decoder = decoders.get(handle);
+  if (decoder === null) return ERR_BAD_HANDLE;
+  if (length < 0 || length > ioIn.length) return ERR_BAD_ARGUMENT;
+  return decoder.decode(ioIn, 0, length);
+}
+
+/** hpackEncoderNew makes an encoder (huffman: HUFFMAN_*); it returns its handle or an ERR_* value. */
+export function hpackEncoderNew(maxTableSize: i32, huffman: i32): i32 {
+  if (maxTableSize < 0 || maxTableSize > MAX_TABLE_SIZE) return ERR_BAD_ARGUMENT;
+  if (huffman < HUFFMAN_AUTO || huffman > HUFFMAN_NEVER) return ERR_BAD_ARGUMENT;
+  const handle = encoders.add(new Encoder(maxTableSize, huffman));
+  return handle < 0 ? ERR_BAD_ARGUMENT : handle;
+}
+
+/** hpackEncoderFree frees an encoder; 0 or ERR_BAD_HANDLE. */
+export function hpackEncoderFree(handle: i32): i32 {
+  return encoders.remove(handle) ? 0 : ERR_BAD_HANDLE;
+}
+
+/** hpackEncoderSetMaxTableSize takes the peer's SETTINGS_HEADER_TABLE_SIZE; 0 or ERR_*. */
+export function hpackEncoderSetMaxTableSize(handle: i32, size: i32): i32 {
+  const encoder = encoders.get(handle);
+  if (encoder === null) return ERR_BAD_HANDLE;
+  if (size < 0 || size > MAX_TABLE_SIZE) return ERR_BAD_ARGUMENT;
+  encoder.setMaxTableSize(size);
+  return 0;
+}
+
+/** hpackEncode encodes `count` field records (ioFields, bytes in ioIn) into
+ *  ioOut and returns the block length or an ERR_* value. */
+export function hpackEncode(handle: i32, count: i32): i32 {
+  const encoder = encoders.get(handle);
+  if (encoder === null) return ERR_BAD_HANDLE;
+  return encoder.encode(count);
 }

@@ -3,3 +3,6 @@ export { loadCore, Core } from './core/core.js';
 export type { LoadCoreOptions } from './core/load.js';
 export { CoreTrap } from './core/load.js';
 export type { CodecName } from './core/binding.js';
+export { HpackDecoder, HpackEncoder, sensitiveHeaders } from './core/hpack.js';
+export type { HeaderList, HpackDecoderOptions, HpackEncoderOptions } from './core/hpack.js';
+export { HpackError } from './core/errors.js';

@@ -25,9 +25,7 @@ run(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', '
 const swapTarget = {
   name: 'h2wasm-portable-target',
   setup(build) {
-    build.onResolve({ filter: /portable\/target$/ }, (args) => ({
-      path: join(args.resolveDir, 'portable', 'target_js.ts').replace(/portable[\\/]portable/, 'portable'),
-    }));
+    build.onResolve({ filter: /portable\/target$/ }, (args) => ({ path: join(args.resolveDir, `${args.path}_js.ts`) }));
   },
 };
 await esbuild.build({

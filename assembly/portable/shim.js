@@ -13,3 +13,5 @@ export function u32(x) { return x >>> 0; }
 export function usize(x) { return x >>> 0; }
 export function bool(x) { return !!x; }
 export function unchecked(x) { return x; }
+export function min(a, b) { return a < b ? a : b; }
+export function max(a, b) { return a > b ? a : b; }

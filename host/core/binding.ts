@@ -17,7 +17,16 @@ export interface CoreExports {
   ioWords(which: number): number | Int32Array;
   ioLength(which: number): number;
   ioReserve(which: number, n: number): number;
-  [name: string]: unknown;
+  hpackDecoderNew(maxTableSize: number, maxHeaderListSize: number): number;
+  hpackDecoderFree(handle: number): number;
+  hpackDecoderSetMaxTableSize(handle: number, size: number): number;
+  hpackDecode(handle: number, length: number): number;
+  hpackEncoderNew(maxTableSize: number, huffman: number): number;
+  hpackEncoderFree(handle: number): number;
+  hpackEncoderSetMaxTableSize(handle: number, size: number): number;
+  hpackEncode(handle: number, count: number): number;
+  // Every export takes and returns numbers (or, from the JS build, views).
+  [name: string]: (...args: number[]) => any;
 }
 
 /** CoreBinding wraps one instance of the core and its exchange-buffer views. */
@@ -29,6 +38,8 @@ export class CoreBinding {
   fields!: Int32Array;
   /** latin1 makes a string of strings[start..end) (header bytes are octets, RFC 9110 §5.5). */
   latin1!: (start: number, end: number) => string;
+  /** writeIn writes a string's char codes as octets into `in` at pos and returns the new position. */
+  writeIn!: (pos: number, str: string) => number;
   private generation = -1;
   private memoryBuffer: ArrayBuffer | null = null;
 
@@ -75,6 +86,7 @@ export class CoreBinding {
     this.records = this.words(IO_RECORDS);
     this.fields = this.words(IO_FIELDS);
     this.latin1 = latin1Reader(this.strings);
+    this.writeIn = latin1Writer(this.in);
     if (this.memory !== null) this.memoryBuffer = this.memory.buffer;
   }
 
@@ -93,6 +105,23 @@ export class CoreBinding {
 
 interface Latin1Slicer {
   latin1Slice(start: number, end: number): string;
+  latin1Write(str: string, offset: number, length: number): number;
+}
+
+/** SHORT_STRING is the length under which a plain loop beats a call into Buffer. */
+const SHORT_STRING = 16;
+
+/** latin1Writer returns a fast string-to-octets function over one byte view. */
+export function latin1Writer(view: Uint8Array): (pos: number, str: string) => number {
+  if (typeof Buffer !== 'undefined') {
+    const buf = Buffer.from(view.buffer, view.byteOffset, view.byteLength) as unknown as Latin1Slicer;
+    return (pos, str) => {
+      const n = str.length;
+      if (n < SHORT_STRING) return writeLatin1(view, pos, str);
+      return pos + buf.latin1Write(str, pos, n);
+    };
+  }
+  return (pos, str) => writeLatin1(view, pos, str);
 }
 
 /** latin1Reader returns a fast octets-to-string function over one byte view. */

@@ -5,6 +5,7 @@
 
 import { instantiateCore, type LoadCoreOptions } from './load.js';
 import type { CoreBinding, CodecName } from './binding.js';
+import { HpackDecoder, HpackEncoder, type HpackDecoderOptions, type HpackEncoderOptions } from './hpack.js';
 
 /** Core is one loaded instance of the wire core. */
 export class Core {
@@ -13,6 +14,16 @@ export class Core {
 
   constructor(readonly binding: CoreBinding) {
     this.codec = binding.codec;
+  }
+
+  /** hpackDecoder makes an HPACK decoder (one per connection). */
+  hpackDecoder(options?: HpackDecoderOptions): HpackDecoder {
+    return new HpackDecoder(this.binding, options);
+  }
+
+  /** hpackEncoder makes an HPACK encoder (one per connection). */
+  hpackEncoder(options?: HpackEncoderOptions): HpackEncoder {
+    return new HpackEncoder(this.binding, options);
   }
 }
 

@@ -1,0 +1,96 @@
+// HPACK Huffman coding (RFC 7541 §5.2, Appendix B). Decoding walks the
+// generated 4-bit state table (huffman_table.ts), two lookups per octet.
+
+import { ERR_HPACK_HUFFMAN } from '../abi';
+import {
+  HUFFMAN_CODES, HUFFMAN_LENGTHS, HUFFMAN_DECODE, HUFFMAN_EMIT, HUFFMAN_FAIL, HUFFMAN_ACCEPT,
+} from './huffman_table';
+
+const CODES = new Uint32Array(257);
+const LENGTHS = new Uint8Array(257);
+const DECODE = new Uint32Array(4096);
+for (let i = 0; i < 257; i++) {
+  CODES[i] = HUFFMAN_CODES[i];
+  LENGTHS[i] = HUFFMAN_LENGTHS[i];
+}
+for (let i = 0; i < 4096; i++) DECODE[i] = HUFFMAN_DECODE[i];
+
+const EMIT = HUFFMAN_EMIT << 16;
+const FAIL = HUFFMAN_FAIL << 16;
+const ACCEPT = HUFFMAN_ACCEPT << 16;
+
+/** MAX_DECODED_PER_OCTET bounds decoded octets per encoded octet (codes are >= 5 bits). */
+export const MAX_DECODED_PER_OCTET = 2;
+
+/** huffmanEncodedLength returns the Huffman-coded length of src[start..end). */
+export function huffmanEncodedLength(src: Uint8Array, start: i32, end: i32): i32 {
+  let bits = 0;
+  for (let i = start; i < end; i++) bits += i32(unchecked(LENGTHS[unchecked(src[i])]));
+  return (bits + 7) >> 3;
+}
+
+/** huffmanEncode appends the Huffman coding of src[start..end) to dst at pos
+ *  and returns the new position; the caller reserves huffmanEncodedLength bytes. */
+export function huffmanEncode(src: Uint8Array, start: i32, end: i32, dst: Uint8Array, pos: i32): i32 {
+  let acc: u32 = 0; // pending bits, right-aligned; only the low `n` are meaningful
+  let n = 0; // always < 8 between symbols
+  for (let i = start; i < end; i++) {
+    const sym = i32(unchecked(src[i]));
+    const code = unchecked(CODES[sym]);
+    const len = i32(unchecked(LENGTHS[sym]));
+    if (len > 24) {
+      // Keep n + len within 32 bits: append the high part first.
+      acc = u32((acc << (len - 16)) | (code >>> 16));
+      n += len - 16;
+      while (n >= 8) {
+        n -= 8;
+        unchecked((dst[pos] = u8(acc >>> n)));
+        pos++;
+      }
+      acc = u32((acc << 16) | (code & 0xffff));
+      n += 16;
+    } else {
+      acc = u32((acc << len) | code);
+      n += len;
+    }
+    while (n >= 8) {
+      n -= 8;
+      unchecked((dst[pos] = u8(acc >>> n)));
+      pos++;
+    }
+  }
+  if (n > 0) {
+    // RFC 7541 §5.2: pad with the most significant bits of EOS (all ones).
+    unchecked((dst[pos] = u8((acc << (8 - n)) | (0xff >>> n))));
+    pos++;
+  }
+  return pos;
+}
+
+/** huffmanDecode appends the decoding of src[start..end) to dst at pos and
+ *  returns the new position, or ERR_HPACK_HUFFMAN for EOS in the string,
+ *  padding over 7 bits, or padding that is not all ones. The caller reserves
+ *  (end - start) * MAX_DECODED_PER_OCTET bytes. */
+export function huffmanDecode(src: Uint8Array, start: i32, end: i32, dst: Uint8Array, pos: i32): i32 {
+  let state = 0;
+  let accept = true; // the empty string is valid
+  for (let i = start; i < end; i++) {
+    const octet = i32(unchecked(src[i]));
+    let e = i32(unchecked(DECODE[(state << 4) | (octet >>> 4)]));
+    if ((e & FAIL) != 0) return ERR_HPACK_HUFFMAN;
+    if ((e & EMIT) != 0) {
+      unchecked((dst[pos] = u8(e >>> 8)));
+      pos++;
+    }
+    state = e & 0xff;
+    e = i32(unchecked(DECODE[(state << 4) | (octet & 0xf)]));
+    if ((e & FAIL) != 0) return ERR_HPACK_HUFFMAN;
+    if ((e & EMIT) != 0) {
+      unchecked((dst[pos] = u8(e >>> 8)));
+      pos++;
+    }
+    state = e & 0xff;
+    accept = (e & ACCEPT) != 0;
+  }
+  return accept ? pos : ERR_HPACK_HUFFMAN;
+}

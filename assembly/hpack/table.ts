@@ -1,0 +1,224 @@
+// The HPACK dynamic table (RFC 7541 §2.3.2, §4) as two rings: one of entry
+// bytes (name then value, possibly wrapping past the end) and one of entry
+// metadata. Both start small and grow on demand up to what the table's
+// maximum size needs, so an idle connection's table costs a few hundred bytes.
+//
+// Entries carry a sequence number: the n-th insertion ever made gets
+// (n - 1) % 2^30 + 1. The host caches the strings it made for an entry under
+// that number, so a dynamic entry's strings are made once (docs/abi.md).
+// Invariants (docs/architecture.md): bytesUsed == sum of name+value lengths
+// of live entries; size == bytesUsed + 32 * count <= maxSize; the metadata of
+// the entry with sequence s lives in slot (s - 1) & entryMask.
+
+import { copyBytes } from '../portable/target';
+import { bytesEqual, hashBytes, nextPowerOfTwo } from '../bytes';
+
+/** ENTRY_OVERHEAD is the 32 octets RFC 7541 §4.1 adds to each entry's size. */
+export const ENTRY_OVERHEAD = 32;
+/** SEQUENCE_MASK keeps sequence numbers in 30 bits (they wrap, far beyond any table's reach). */
+const SEQUENCE_MASK = 0x3fffffff;
+const INITIAL_BYTES = 256;
+const INITIAL_ENTRIES = 8;
+
+export class DynamicTable {
+  bytes: Uint8Array = new Uint8Array(0);
+  byteMask: i32 = -1;
+  /** writePos is where the next entry's bytes go (masked). */
+  writePos: i32 = 0;
+  bytesUsed: i32 = 0;
+
+  entryOffset: Int32Array = new Int32Array(0);
+  entryNameLength: Int32Array = new Int32Array(0);
+  entryValueLength: Int32Array = new Int32Array(0);
+  entryNameHash: Int32Array = new Int32Array(0);
+  entryValueHash: Int32Array = new Int32Array(0);
+  entryMask: i32 = -1;
+  /** inserted counts insertions modulo 2^30; the newest entry's sequence is inserted (or 2^30 when it wrapped to 0). */
+  inserted: i32 = 0;
+  count: i32 = 0;
+  /** size is the RFC 7541 §4.1 size: the sum of name + value + 32 over entries. */
+  size: i32 = 0;
+  maxSize: i32;
+
+  constructor(maxSize: i32) {
+    this.maxSize = maxSize;
+  }
+
+  /** slotOf returns the metadata slot of entry i (1 = newest). */
+  slotOf(i: i32): i32 {
+    return (this.inserted - i) & this.entryMask;
+  }
+
+  /** sequenceOf returns the sequence number of entry i (1 = newest). */
+  sequenceOf(i: i32): i32 {
+    return ((this.inserted - i) & SEQUENCE_MASK) + 1;
+  }
+
+  /** setMaxSize changes the maximum size, evicting the oldest entries to fit (RFC 7541 §4.3). */
+  setMaxSize(maxSize: i32): void {
+    this.maxSize = maxSize;
+    while (this.size > maxSize) this.evictOldest();
+  }
+
+  evictOldest(): void {
+    const slot = this.slotOf(this.count);
+    const n = unchecked(this.entryNameLength[slot]) + unchecked(this.entryValueLength[slot]);
+    this.bytesUsed -= n;
+    this.size -= n + ENTRY_OVERHEAD;
+    this.count--;
+  }
+
+  /** insert adds an entry made of name src[nameAt..+nameLength) and value
+   *  vsrc[valueAt..+valueLength) (RFC 7541 §4.4), and returns its sequence
+   *  number, or 0 when the entry is larger than the table (which empties it). */
+  insert(
+    src: Uint8Array, nameAt: i32, nameLength: i32,
+    vsrc: Uint8Array, valueAt: i32, valueLength: i32,
+    nameHash: i32, valueHash: i32,
+  ): i32 {
+    const n = nameLength + valueLength;
+    const entrySize = n + ENTRY_OVERHEAD;
+    if (entrySize > this.maxSize) {
+      // "an attempt to add an entry larger than the maximum size causes the
+      // table to be emptied of all existing entries and results in an empty table"
+      while (this.count > 0) this.evictOldest();
+      return 0;
+    }
+    while (this.size + entrySize > this.maxSize) this.evictOldest();
+    if (this.bytesUsed + n > this.bytes.length || this.count + 1 > this.entryOffset.length) {
+      this.grow(this.bytesUsed + n, this.count + 1);
+    }
+    // The name and value are copied before anything is overwritten; callers
+    // pass bytes that live outside this table (RFC 7541 §4.4 caution).
+    const at = this.writePos;
+    this.copyIn(at, src, nameAt, nameLength);
+    this.copyIn((at + nameLength) & this.byteMask, vsrc, valueAt, valueLength);
+    this.writePos = (at + n) & this.byteMask;
+    const slot = this.inserted & this.entryMask;
+    unchecked((this.entryOffset[slot] = at));
+    unchecked((this.entryNameLength[slot] = nameLength));
+    unchecked((this.entryValueLength[slot] = valueLength));
+    unchecked((this.entryNameHash[slot] = nameHash));
+    unchecked((this.entryValueHash[slot] = valueHash));
+    this.inserted = (this.inserted + 1) & SEQUENCE_MASK;
+    this.count++;
+    this.size += entrySize;
+    this.bytesUsed += n;
+    return this.sequenceOf(1);
+  }
+
+  /** copyName copies entry i's name into dst at pos. */
+  copyName(i: i32, dst: Uint8Array, pos: i32): void {
+    const slot = this.slotOf(i);
+    this.copyOut(unchecked(this.entryOffset[slot]), unchecked(this.entryNameLength[slot]), dst, pos);
+  }
+
+  /** copyValue copies entry i's value into dst at pos. */
+  copyValue(i: i32, dst: Uint8Array, pos: i32): void {
+    const slot = this.slotOf(i);
+    const at = (unchecked(this.entryOffset[slot]) + unchecked(this.entryNameLength[slot])) & this.byteMask;
+    this.copyOut(at, unchecked(this.entryValueLength[slot]), dst, pos);
+  }
+
+  nameLength(i: i32): i32 {
+    return unchecked(this.entryNameLength[this.slotOf(i)]);
+  }
+
+  valueLength(i: i32): i32 {
+    return unchecked(this.entryValueLength[this.slotOf(i)]);
+  }
+
+  /** findName returns the newest entry index whose name is src[at..+len), or 0. */
+  findName(src: Uint8Array, at: i32, len: i32, hash: i32): i32 {
+    for (let i = 1; i <= this.count; i++) {
+      const slot = this.slotOf(i);
+      if (unchecked(this.entryNameHash[slot]) == hash && unchecked(this.entryNameLength[slot]) == len) {
+        if (this.equalsAt(unchecked(this.entryOffset[slot]), src, at, len)) return i;
+      }
+    }
+    return 0;
+  }
+
+  /** findField returns the newest entry index holding exactly this name and value, or 0. */
+  findField(
+    src: Uint8Array, nameAt: i32, nameLength: i32, nameHash: i32,
+    valueAt: i32, valueLength: i32, valueHash: i32,
+  ): i32 {
+    for (let i = 1; i <= this.count; i++) {
+      const slot = this.slotOf(i);
+      if (
+        unchecked(this.entryValueHash[slot]) == valueHash &&
+        unchecked(this.entryNameHash[slot]) == nameHash &&
+        unchecked(this.entryNameLength[slot]) == nameLength &&
+        unchecked(this.entryValueLength[slot]) == valueLength
+      ) {
+        const at = unchecked(this.entryOffset[slot]);
+        if (
+          this.equalsAt(at, src, nameAt, nameLength) &&
+          this.equalsAt((at + nameLength) & this.byteMask, src, valueAt, valueLength)
+        ) {
+          return i;
+        }
+      }
+    }
+    return 0;
+  }
+
+  private equalsAt(at: i32, src: Uint8Array, pos: i32, len: i32): bool {
+    const first = min(len, this.bytes.length - at);
+    if (!bytesEqual(this.bytes, at, src, pos, first)) return false;
+    return first == len || bytesEqual(this.bytes, 0, src, pos + first, len - first);
+  }
+
+  private copyIn(at: i32, src: Uint8Array, pos: i32, len: i32): void {
+    const first = min(len, this.bytes.length - at);
+    copyBytes(this.bytes, at, src, pos, first);
+    if (first < len) copyBytes(this.bytes, 0, src, pos + first, len - first);
+  }
+
+  private copyOut(at: i32, len: i32, dst: Uint8Array, pos: i32): void {
+    const first = min(len, this.bytes.length - at);
+    copyBytes(dst, pos, this.bytes, at, first);
+    if (first < len) copyBytes(dst, pos + first, this.bytes, 0, len - first);
+  }
+
+  /** grow re-lays both rings with room for needBytes and needEntries, oldest entry first. */
+  private grow(needBytes: i32, needEntries: i32): void {
+    const byteCap = max(nextPowerOfTwo(needBytes), max(this.bytes.length, INITIAL_BYTES));
+    const entryCap = max(nextPowerOfTwo(needEntries), max(this.entryOffset.length, INITIAL_ENTRIES));
+    const bytes = new Uint8Array(byteCap);
+    const offset = new Int32Array(entryCap);
+    const nameLength = new Int32Array(entryCap);
+    const valueLength = new Int32Array(entryCap);
+    const nameHash = new Int32Array(entryCap);
+    const valueHash = new Int32Array(entryCap);
+    const entryMask = entryCap - 1;
+    let pos = 0;
+    for (let i = this.count; i >= 1; i--) {
+      const from = this.slotOf(i);
+      const to = (this.inserted - i) & entryMask;
+      const n = unchecked(this.entryNameLength[from]) + unchecked(this.entryValueLength[from]);
+      this.copyOut(unchecked(this.entryOffset[from]), n, bytes, pos);
+      unchecked((offset[to] = pos));
+      unchecked((nameLength[to] = unchecked(this.entryNameLength[from])));
+      unchecked((valueLength[to] = unchecked(this.entryValueLength[from])));
+      unchecked((nameHash[to] = unchecked(this.entryNameHash[from])));
+      unchecked((valueHash[to] = unchecked(this.entryValueHash[from])));
+      pos += n;
+    }
+    this.bytes = bytes;
+    this.byteMask = byteCap - 1;
+    this.writePos = pos & this.byteMask;
+    this.entryOffset = offset;
+    this.entryNameLength = nameLength;
+    this.entryValueLength = valueLength;
+    this.entryNameHash = nameHash;
+    this.entryValueHash = valueHash;
+    this.entryMask = entryMask;
+  }
+}
+
+/** hashField is the hash the tables keep for a name or a value. */
+export function hashField(src: Uint8Array, at: i32, len: i32): i32 {
+  return hashBytes(src, at, at + len);
+}

@@ -1,0 +1,252 @@
+// The HPACK codec objects the host hands out: one decoder and one encoder per
+// connection, each a context inside the core. Strings are made here, once:
+// static entries are constants (static_table.ts), dynamic entries are cached
+// by their sequence number (docs/abi.md), literals are made from the bytes.
+
+import {
+  FIELD_WORDS, FIELD_FLAGS, FIELD_NAME_KEY, FIELD_VALUE_KEY, FIELD_NAME_OFF, FIELD_NAME_LEN,
+  FIELD_VALUE_OFF, FIELD_VALUE_LEN, FIELD_INSERTED, FIELD_F_SENSITIVE,
+  HUFFMAN_AUTO, HUFFMAN_ALWAYS, HUFFMAN_NEVER, DEFAULT_HEADER_TABLE_SIZE, IO_FIELDS, ERR_HEADER_LIST_TOO_LARGE,
+} from '../../assembly/abi.js';
+import type { CoreBinding } from './binding.js';
+import { HpackError } from './errors.js';
+import { STATIC_NAMES, STATIC_VALUES } from './static_table.js';
+
+/** sensitiveHeaders keys the list of never-indexed names on a header list
+ *  (RFC 7541 §6.2.3), as Node's http2.sensitiveHeaders does: decoded lists
+ *  carry it (non-enumerable), lists to encode may carry it. */
+export const sensitiveHeaders: unique symbol = Symbol('h2wasm.sensitiveHeaders');
+
+export type HeaderList = Array<[string, string]> & { [sensitiveHeaders]?: string[] };
+
+export interface HpackDecoderOptions {
+  /** Our SETTINGS_HEADER_TABLE_SIZE (default 4096). */
+  maxTableSize?: number;
+  /** Largest decoded list we accept, counted per RFC 9113 §6.5.2 (default 65536). */
+  maxHeaderListSize?: number;
+}
+
+export interface HpackEncoderOptions {
+  /** The peer's SETTINGS_HEADER_TABLE_SIZE at the start (default 4096). */
+  maxTableSize?: number;
+  /** Huffman-code strings: 'auto' (only when shorter, default), 'always' or 'never'. */
+  huffman?: 'auto' | 'always' | 'never';
+}
+
+export const DEFAULT_MAX_HEADER_LIST_SIZE = 65536;
+
+const HUFFMAN_MODES = { auto: HUFFMAN_AUTO, always: HUFFMAN_ALWAYS, never: HUFFMAN_NEVER } as const;
+
+/** handleRegistry frees a core context when its owner is collected without close(). */
+const handleRegistry =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<() => void>((free) => free())
+    : { register() {}, unregister() {} };
+
+/** A dynamic entry's strings, cached on the host under the entry's sequence number. */
+interface CachedEntry {
+  sequence: number;
+  name: string;
+  value: string;
+}
+
+/** checkSize throws unless size is a whole number of octets in 0..2^30 (a SETTINGS value we can honour). */
+function checkSize(what: string, size: unknown): number {
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > 2 ** 30) {
+    throw new RangeError(`h2wasm: ${what} must be an integer from 0 to 2^30, not ${String(size)}`);
+  }
+  return size;
+}
+
+/** entryCacheSize returns the cache slots for a table of maxTableSize: one per possible entry. */
+function entryCacheSize(maxTableSize: number): number {
+  let n = 8;
+  while (n < Math.floor(maxTableSize / 32) + 1) n <<= 1;
+  return n;
+}
+
+/** HpackDecoder decodes field blocks for one connection. */
+export class HpackDecoder {
+  private handle: number;
+  private cache: Array<CachedEntry | undefined>;
+  private mask: number;
+  private readonly unregister = {};
+
+  constructor(private readonly binding: CoreBinding, options: HpackDecoderOptions = {}) {
+    const maxTableSize = checkSize('maxTableSize', options.maxTableSize ?? DEFAULT_HEADER_TABLE_SIZE);
+    const maxList = checkSize('maxHeaderListSize', options.maxHeaderListSize ?? DEFAULT_MAX_HEADER_LIST_SIZE);
+    const handle = binding.x.hpackDecoderNew(maxTableSize, maxList);
+    if (handle < 0) throw new RangeError(`h2wasm: bad HPACK decoder options (table ${maxTableSize}, list ${maxList})`);
+    this.handle = handle;
+    const size = entryCacheSize(maxTableSize);
+    this.cache = new Array(size);
+    this.mask = size - 1;
+    const x = binding.x;
+    handleRegistry.register(this, () => x.hpackDecoderFree(handle), this.unregister);
+  }
+
+  /** decode decodes one complete field block. It throws HpackError on a
+   *  malformed block (then the decoder stays failed, as the connection must
+   *  end) or on a list over maxHeaderListSize (then it stays usable). */
+  decode(block: Uint8Array): HeaderList {
+    const b = this.binding;
+    b.reserveIn(block.length);
+    b.in.set(block, 0);
+    const count = b.x.hpackDecode(this.handle, block.length);
+    b.sync();
+    if (count < 0) {
+      throw new HpackError(count, count === ERR_HEADER_LIST_TOO_LARGE ? 'HPACK: the decoded header list is over maxHeaderListSize' : undefined);
+    }
+    return this.readFields(count);
+  }
+
+  /** readFields makes the header list from `count` field records just written by the core. */
+  readFields(count: number): HeaderList {
+    const { fields, latin1 } = this.binding;
+    const cache = this.cache;
+    const mask = this.mask;
+    const list: HeaderList = new Array(count);
+    let sensitive: string[] | undefined;
+    for (let i = 0, w = 0; i < count; i++, w += FIELD_WORDS) {
+      const nameKey = fields[w + FIELD_NAME_KEY];
+      const valueKey = fields[w + FIELD_VALUE_KEY];
+      let name: string;
+      let value: string;
+      if (valueKey > 0) {
+        name = STATIC_NAMES[valueKey];
+        value = STATIC_VALUES[valueKey];
+      } else if (valueKey < 0) {
+        const e = cache[-valueKey & mask];
+        if (e !== undefined && e.sequence === -valueKey) {
+          name = e.name;
+          value = e.value;
+        } else {
+          const nameOff = fields[w + FIELD_NAME_OFF];
+          const valueOff = fields[w + FIELD_VALUE_OFF];
+          name = latin1(nameOff, nameOff + fields[w + FIELD_NAME_LEN]);
+          value = latin1(valueOff, valueOff + fields[w + FIELD_VALUE_LEN]);
+          cache[-valueKey & mask] = { sequence: -valueKey, name, value };
+        }
+      } else {
+        if (nameKey > 0) {
+          name = STATIC_NAMES[nameKey];
+        } else {
+          const e = nameKey < 0 ? cache[-nameKey & mask] : undefined;
+          if (e !== undefined && e.sequence === -nameKey) {
+            name = e.name;
+          } else {
+            const nameOff = fields[w + FIELD_NAME_OFF];
+            name = latin1(nameOff, nameOff + fields[w + FIELD_NAME_LEN]);
+          }
+        }
+        const valueOff = fields[w + FIELD_VALUE_OFF];
+        value = latin1(valueOff, valueOff + fields[w + FIELD_VALUE_LEN]);
+        const inserted = fields[w + FIELD_INSERTED];
+        if (inserted !== 0) cache[inserted & mask] = { sequence: inserted, name, value };
+      }
+      if ((fields[w + FIELD_FLAGS] & FIELD_F_SENSITIVE) !== 0) (sensitive ??= []).push(name);
+      list[i] = [name, value];
+    }
+    if (sensitive !== undefined) {
+      Object.defineProperty(list, sensitiveHeaders, { value: sensitive, enumerable: false, writable: true, configurable: true });
+    }
+    return list;
+  }
+
+  /** setMaxTableSize applies the SETTINGS_HEADER_TABLE_SIZE we advertised, once the peer acknowledged it. */
+  setMaxTableSize(size: number): void {
+    const r = this.binding.x.hpackDecoderSetMaxTableSize(this.handle, checkSize('table size', size));
+    if (r < 0) throw new HpackError(r);
+    const slots = entryCacheSize(size);
+    if (slots > this.cache.length) {
+      // Re-home cached entries: a slot is the sequence masked by the cache size.
+      const old = this.cache;
+      this.cache = new Array(slots);
+      this.mask = slots - 1;
+      for (const e of old) if (e !== undefined) this.cache[e.sequence & this.mask] = e;
+    }
+  }
+
+  /** close frees the decoder's context in the core; later calls throw. */
+  close(): void {
+    if (this.handle >= 0) {
+      this.binding.x.hpackDecoderFree(this.handle);
+      handleRegistry.unregister(this.unregister);
+      this.handle = -1;
+    }
+  }
+}
+
+/** HpackEncoder encodes field lists for one connection. */
+export class HpackEncoder {
+  private handle: number;
+  private readonly unregister = {};
+
+  constructor(private readonly binding: CoreBinding, options: HpackEncoderOptions = {}) {
+    const maxTableSize = checkSize('maxTableSize', options.maxTableSize ?? DEFAULT_HEADER_TABLE_SIZE);
+    const mode = HUFFMAN_MODES[options.huffman ?? 'auto'];
+    if (mode === undefined) throw new TypeError(`h2wasm: huffman must be 'auto', 'always' or 'never'`);
+    const handle = binding.x.hpackEncoderNew(maxTableSize, mode);
+    if (handle < 0) throw new RangeError(`h2wasm: bad HPACK encoder table size ${maxTableSize}`);
+    this.handle = handle;
+    const x = binding.x;
+    handleRegistry.register(this, () => x.hpackEncoderFree(handle), this.unregister);
+  }
+
+  /** encode encodes one field list into a block. Names and values are
+   *  octet strings (each char code is one octet). Names listed in
+   *  headers[sensitiveHeaders] are never indexed. */
+  encode(headers: HeaderList | ReadonlyArray<readonly [string, string]>): Uint8Array {
+    const n = this.writeFields(headers as HeaderList);
+    const b = this.binding;
+    const length = b.x.hpackEncode(this.handle, n);
+    b.sync();
+    if (length < 0) throw new HpackError(length);
+    return b.out.slice(0, length);
+  }
+
+  /** writeFields puts the list's bytes into `in` and its records into `fields`; it returns the count. */
+  private writeFields(headers: HeaderList): number {
+    const b = this.binding;
+    const count = headers.length;
+    let bytes = 0;
+    for (let i = 0; i < count; i++) bytes += headers[i][0].length + headers[i][1].length;
+    b.reserveIn(bytes);
+    if (count * FIELD_WORDS > b.fields.length) {
+      b.x.ioReserve(IO_FIELDS, count * FIELD_WORDS);
+      b.sync();
+    }
+    const sensitive = headers[sensitiveHeaders];
+    const fields = b.fields;
+    const write = b.writeIn;
+    let pos = 0;
+    for (let i = 0, w = 0; i < count; i++, w += FIELD_WORDS) {
+      const [name, value] = headers[i];
+      fields[w + FIELD_FLAGS] = sensitive !== undefined && sensitive.includes(name) ? FIELD_F_SENSITIVE : 0;
+      fields[w + FIELD_NAME_OFF] = pos;
+      fields[w + FIELD_NAME_LEN] = name.length;
+      pos = write(pos, name);
+      fields[w + FIELD_VALUE_OFF] = pos;
+      fields[w + FIELD_VALUE_LEN] = value.length;
+      pos = write(pos, value);
+    }
+    return count;
+  }
+
+  /** setMaxTableSize takes the peer's new SETTINGS_HEADER_TABLE_SIZE; the
+   *  size update goes out at the start of the next block (RFC 7541 §4.2). */
+  setMaxTableSize(size: number): void {
+    const r = this.binding.x.hpackEncoderSetMaxTableSize(this.handle, checkSize('table size', size));
+    if (r < 0) throw new HpackError(r);
+  }
+
+  /** close frees the encoder's context in the core; later calls throw. */
+  close(): void {
+    if (this.handle >= 0) {
+      this.binding.x.hpackEncoderFree(this.handle);
+      handleRegistry.unregister(this.unregister);
+      this.handle = -1;
+    }
+  }
+}
+
