@@ -6,7 +6,7 @@ import {
   ABI_VERSION, IO_IN, IO_OUT, IO_STRINGS, IO_RECORDS, IO_FIELDS, ERR_BAD_ARGUMENT, ERR_BAD_HANDLE,
   HUFFMAN_AUTO, HUFFMAN_NEVER,
 } from './abi';
-import { bufferRef, wordsRef } from './portable/target';
+import { bufferRef, wordsRef, collectGarbage } from './portable/target';
 import {
   ioIn, ioOut, ioStrings, ioRecords, ioFields, ioGeneration as generation,
   reserveIn, reserveOut, reserveRecords, reserveFields,
@@ -18,6 +18,12 @@ import { Encoder } from './hpack/encoder';
 /** abiVersion returns the ABI_VERSION this core was built with. */
 export function abiVersion(): i32 {
   return ABI_VERSION;
+}
+
+/** collect frees what freed contexts and replaced buffers left behind (see
+ *  portable/target.ts); call it between other calls. */
+export function collect(): void {
+  collectGarbage();
 }
 
 /** ioGeneration changes whenever an exchange buffer was replaced. */

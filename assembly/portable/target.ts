@@ -31,5 +31,13 @@ export function clz32(x: u32): i32 {
   return <i32>clz<u32>(x);
 }
 
+/** collectGarbage runs a full collection. The core is built with
+ *  AssemblyScript's minimal runtime, which never collects on its own (so it
+ *  needs no shadow stack, which made every typed-array store a call); the
+ *  host calls this between core calls, when no object is on the stack. */
+export function collectGarbage(): void {
+  __collect();
+}
+
 /** TARGET_IS_WASM reports which build this is. */
 export const TARGET_IS_WASM: bool = true;

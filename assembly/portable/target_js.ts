@@ -23,5 +23,8 @@ export const imul32 = Math.imul;
 /** clz32 counts the leading zero bits of a 32-bit value. */
 export const clz32 = Math.clz32;
 
+/** collectGarbage does nothing: the JS engine collects on its own. */
+export function collectGarbage(): void {}
+
 /** TARGET_IS_WASM reports which build this is. */
 export const TARGET_IS_WASM = false;

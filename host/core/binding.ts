@@ -17,6 +17,7 @@ export interface CoreExports {
   ioWords(which: number): number | Int32Array;
   ioLength(which: number): number;
   ioReserve(which: number, n: number): number;
+  collect(): void;
   hpackDecoderNew(maxTableSize: number, maxHeaderListSize: number): number;
   hpackDecoderFree(handle: number): number;
   hpackDecoderSetMaxTableSize(handle: number, size: number): number;
@@ -28,6 +29,9 @@ export interface CoreExports {
   // Every export takes and returns numbers (or, from the JS build, views).
   [name: string]: (...args: number[]) => any;
 }
+
+/** COLLECT_MIN_FREES is how many contexts are freed, at least, between two collections. */
+const COLLECT_MIN_FREES = 64;
 
 /** CoreBinding wraps one instance of the core and its exchange-buffer views. */
 export class CoreBinding {
@@ -42,6 +46,8 @@ export class CoreBinding {
   writeIn!: (pos: number, str: string) => number;
   private generation = -1;
   private memoryBuffer: ArrayBuffer | null = null;
+  private liveContexts = 0;
+  private freedSinceCollect = 0;
 
   constructor(
     readonly codec: CodecName,
@@ -59,6 +65,24 @@ export class CoreBinding {
   sync(): void {
     if (this.x.ioGeneration() !== this.generation || (this.memory !== null && this.memory.buffer !== this.memoryBuffer)) {
       this.refresh();
+    }
+  }
+
+  /** contextCreated counts a context made in the core (for collection pacing). */
+  contextCreated(): void {
+    this.liveContexts++;
+  }
+
+  /** contextFreed counts a context freed in the core, and collects the core's
+   *  garbage once enough was freed: at least COLLECT_MIN_FREES, and at least
+   *  half as many as are live, so the cost of a collection (proportional to
+   *  what is live) is spread over the frees that made it necessary. */
+  contextFreed(): void {
+    this.liveContexts--;
+    if (++this.freedSinceCollect >= COLLECT_MIN_FREES + (this.liveContexts >> 1)) {
+      this.freedSinceCollect = 0;
+      this.x.collect();
+      this.sync();
     }
   }
 

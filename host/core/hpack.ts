@@ -43,6 +43,11 @@ const handleRegistry =
     ? new FinalizationRegistry<() => void>((free) => free())
     : { register() {}, unregister() {} };
 
+/** freeContext frees a core context through its kind's free export. */
+function freeContext(binding: CoreBinding, free: (handle: number) => number, handle: number): void {
+  if (free(handle) === 0) binding.contextFreed();
+}
+
 /** A dynamic entry's strings, cached on the host under the entry's sequence number. */
 interface CachedEntry {
   sequence: number;
@@ -78,11 +83,11 @@ export class HpackDecoder {
     const handle = binding.x.hpackDecoderNew(maxTableSize, maxList);
     if (handle < 0) throw new RangeError(`h2wasm: bad HPACK decoder options (table ${maxTableSize}, list ${maxList})`);
     this.handle = handle;
+    binding.contextCreated();
     const size = entryCacheSize(maxTableSize);
     this.cache = new Array(size);
     this.mask = size - 1;
-    const x = binding.x;
-    handleRegistry.register(this, () => x.hpackDecoderFree(handle), this.unregister);
+    handleRegistry.register(this, () => freeContext(binding, binding.x.hpackDecoderFree, handle), this.unregister);
   }
 
   /** decode decodes one complete field block. It throws HpackError on a
@@ -170,8 +175,8 @@ export class HpackDecoder {
   /** close frees the decoder's context in the core; later calls throw. */
   close(): void {
     if (this.handle >= 0) {
-      this.binding.x.hpackDecoderFree(this.handle);
       handleRegistry.unregister(this.unregister);
+      freeContext(this.binding, this.binding.x.hpackDecoderFree, this.handle);
       this.handle = -1;
     }
   }
@@ -189,8 +194,8 @@ export class HpackEncoder {
     const handle = binding.x.hpackEncoderNew(maxTableSize, mode);
     if (handle < 0) throw new RangeError(`h2wasm: bad HPACK encoder table size ${maxTableSize}`);
     this.handle = handle;
-    const x = binding.x;
-    handleRegistry.register(this, () => x.hpackEncoderFree(handle), this.unregister);
+    binding.contextCreated();
+    handleRegistry.register(this, () => freeContext(binding, binding.x.hpackEncoderFree, handle), this.unregister);
   }
 
   /** encode encodes one field list into a block. Names and values are
@@ -243,8 +248,8 @@ export class HpackEncoder {
   /** close frees the encoder's context in the core; later calls throw. */
   close(): void {
     if (this.handle >= 0) {
-      this.binding.x.hpackEncoderFree(this.handle);
       handleRegistry.unregister(this.unregister);
+      freeContext(this.binding, this.binding.x.hpackEncoderFree, this.handle);
       this.handle = -1;
     }
   }
