@@ -14,7 +14,7 @@ import { ioFields, ioStrings, reserveFields, reserveStrings } from '../io';
 import { copyBytes } from '../portable/target';
 import { decodeInteger, decodedInteger } from './integer';
 import { huffmanDecode, MAX_DECODED_PER_OCTET } from './huffman';
-import { DynamicTable, ENTRY_OVERHEAD, hashField } from './table';
+import { DynamicTable, ENTRY_OVERHEAD } from './table';
 import { STATIC_LENGTH, STATIC_BYTES, STATIC_NAME_OFF, STATIC_NAME_LEN, STATIC_VALUE_LEN } from './static';
 
 /** stringAt and stringLength describe the last string readString decoded into ioStrings. */
@@ -33,7 +33,7 @@ export class Decoder {
   failed: i32 = 0;
 
   constructor(maxTableSize: i32, maxHeaderListSize: i32) {
-    this.table = new DynamicTable(maxTableSize);
+    this.table = new DynamicTable(maxTableSize, false);
     this.limit = maxTableSize;
     this.maxHeaderListSize = maxHeaderListSize;
   }
@@ -152,18 +152,11 @@ export class Decoder {
         valueLen = stringLength;
         strPos = stringAt + stringLength;
         if (incremental) {
-          const valueHash = hashField(ioStrings, valueOff, valueLen);
+          // The decoder's table keeps no hashes (it is never searched).
           if (nameKey > 0) {
-            const at = unchecked(STATIC_NAME_OFF[nameKey]);
-            inserted = table.insert(
-              STATIC_BYTES, at, nameLen, ioStrings, valueOff, valueLen,
-              hashField(STATIC_BYTES, at, nameLen), valueHash,
-            );
+            inserted = table.insert(STATIC_BYTES, unchecked(STATIC_NAME_OFF[nameKey]), nameLen, ioStrings, valueOff, valueLen, 0, 0);
           } else {
-            inserted = table.insert(
-              ioStrings, nameOff, nameLen, ioStrings, valueOff, valueLen,
-              hashField(ioStrings, nameOff, nameLen), valueHash,
-            );
+            inserted = table.insert(ioStrings, nameOff, nameLen, ioStrings, valueOff, valueLen, 0, 0);
           }
         }
       }

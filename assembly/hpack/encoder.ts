@@ -43,7 +43,7 @@ export class Encoder {
   pendingFinal: i32 = -1;
 
   constructor(maxTableSize: i32, huffman: i32) {
-    this.table = new DynamicTable(min(maxTableSize, MAX_ENCODER_TABLE_SIZE));
+    this.table = new DynamicTable(min(maxTableSize, MAX_ENCODER_TABLE_SIZE), true);
     this.huffman = huffman;
   }
 

@@ -9,8 +9,13 @@
 // Invariants (docs/architecture.md): bytesUsed == sum of name+value lengths
 // of live entries; size == bytesUsed + 32 * count <= maxSize; the metadata of
 // the entry with sequence s lives in slot (s - 1) & entryMask.
+//
+// An encoder's table is also indexed (withIndex): two hash chains, one by
+// name and one by name and value, each ordered newest to oldest. Eviction is
+// FIFO, so a chain never needs unlinking: the first dead entry met on a walk
+// ends it, since everything after it is older still.
 
-import { copyBytes } from '../portable/target';
+import { copyBytes, imul32 } from '../portable/target';
 import { bytesEqual, hashBytes, nextPowerOfTwo } from '../bytes';
 
 /** ENTRY_OVERHEAD is the 32 octets RFC 7541 §4.1 adds to each entry's size. */
@@ -33,6 +38,15 @@ export class DynamicTable {
   entryNameHash: Int32Array = new Int32Array(0);
   entryValueHash: Int32Array = new Int32Array(0);
   entryMask: i32 = -1;
+  /** withIndex says whether hashes and hash chains are kept (the encoder needs them, the decoder does not). */
+  withIndex: bool;
+  /** Chain heads by hash bucket: the sequence of the newest entry in the bucket, 0 for none. */
+  nameBuckets: Int32Array = new Int32Array(0);
+  fieldBuckets: Int32Array = new Int32Array(0);
+  /** Next-older entry's sequence in the same bucket, by slot. */
+  nameNext: Int32Array = new Int32Array(0);
+  fieldNext: Int32Array = new Int32Array(0);
+  bucketMask: i32 = -1;
   /** inserted counts insertions modulo 2^30; the newest entry's sequence is inserted (or 2^30 when it wrapped to 0). */
   inserted: i32 = 0;
   count: i32 = 0;
@@ -40,8 +54,15 @@ export class DynamicTable {
   size: i32 = 0;
   maxSize: i32;
 
-  constructor(maxSize: i32) {
+  constructor(maxSize: i32, withIndex: bool) {
     this.maxSize = maxSize;
+    this.withIndex = withIndex;
+  }
+
+  /** entryOfSequence returns the index (1 = newest) of the live entry with sequence seq, or 0. */
+  entryOfSequence(seq: i32): i32 {
+    const i = ((this.inserted - seq + 1) & SEQUENCE_MASK);
+    return seq > 0 && i >= 1 && i <= this.count ? i : 0;
   }
 
   /** slotOf returns the metadata slot of entry i (1 = newest). */
@@ -104,7 +125,19 @@ export class DynamicTable {
     this.count++;
     this.size += entrySize;
     this.bytesUsed += n;
-    return this.sequenceOf(1);
+    const seq = this.sequenceOf(1);
+    if (this.withIndex) this.link(slot, seq, nameHash, valueHash);
+    return seq;
+  }
+
+  /** link puts the entry in slot (sequence seq) at the head of its two chains. */
+  private link(slot: i32, seq: i32, nameHash: i32, valueHash: i32): void {
+    const nb = nameHash & this.bucketMask;
+    unchecked((this.nameNext[slot] = unchecked(this.nameBuckets[nb])));
+    unchecked((this.nameBuckets[nb] = seq));
+    const fb = fieldHash(nameHash, valueHash) & this.bucketMask;
+    unchecked((this.fieldNext[slot] = unchecked(this.fieldBuckets[fb])));
+    unchecked((this.fieldBuckets[fb] = seq));
   }
 
   /** copyName copies entry i's name into dst at pos. */
@@ -128,23 +161,39 @@ export class DynamicTable {
     return unchecked(this.entryValueLength[this.slotOf(i)]);
   }
 
-  /** findName returns the newest entry index whose name is src[at..+len), or 0. */
+  /** findName returns the newest entry index whose name is src[at..+len), or 0 (indexed tables only). */
   findName(src: Uint8Array, at: i32, len: i32, hash: i32): i32 {
-    for (let i = 1; i <= this.count; i++) {
+    if (this.count == 0) return 0;
+    let seq = unchecked(this.nameBuckets[hash & this.bucketMask]);
+    for (;;) {
+      const i = this.entryOfSequence(seq);
+      if (i == 0) return 0;
       const slot = this.slotOf(i);
-      if (unchecked(this.entryNameHash[slot]) == hash && unchecked(this.entryNameLength[slot]) == len) {
-        if (this.equalsAt(unchecked(this.entryOffset[slot]), src, at, len)) return i;
+      if (
+        unchecked(this.entryNameHash[slot]) == hash &&
+        unchecked(this.entryNameLength[slot]) == len &&
+        this.equalsAt(unchecked(this.entryOffset[slot]), src, at, len)
+      ) {
+        return i;
       }
+      const next = unchecked(this.nameNext[slot]);
+      // Chains only ever point to older entries; anything else is a stale head.
+      if (this.entryOfSequence(next) <= i) return 0;
+      seq = next;
     }
     return 0;
   }
 
-  /** findField returns the newest entry index holding exactly this name and value, or 0. */
+  /** findField returns the newest entry index holding exactly this name and value, or 0 (indexed tables only). */
   findField(
     src: Uint8Array, nameAt: i32, nameLength: i32, nameHash: i32,
     valueAt: i32, valueLength: i32, valueHash: i32,
   ): i32 {
-    for (let i = 1; i <= this.count; i++) {
+    if (this.count == 0) return 0;
+    let seq = unchecked(this.fieldBuckets[fieldHash(nameHash, valueHash) & this.bucketMask]);
+    for (;;) {
+      const i = this.entryOfSequence(seq);
+      if (i == 0) return 0;
       const slot = this.slotOf(i);
       if (
         unchecked(this.entryValueHash[slot]) == valueHash &&
@@ -160,6 +209,9 @@ export class DynamicTable {
           return i;
         }
       }
+      const next = unchecked(this.fieldNext[slot]);
+      if (this.entryOfSequence(next) <= i) return 0;
+      seq = next;
     }
     return 0;
   }
@@ -215,7 +267,27 @@ export class DynamicTable {
     this.entryNameHash = nameHash;
     this.entryValueHash = valueHash;
     this.entryMask = entryMask;
+    if (this.withIndex) this.rebuildIndex(entryCap);
   }
+
+  /** rebuildIndex re-links every live entry, oldest first, into chains sized for entryCap entries. */
+  private rebuildIndex(entryCap: i32): void {
+    const buckets = entryCap << 1;
+    this.nameBuckets = new Int32Array(buckets);
+    this.fieldBuckets = new Int32Array(buckets);
+    this.nameNext = new Int32Array(entryCap);
+    this.fieldNext = new Int32Array(entryCap);
+    this.bucketMask = buckets - 1;
+    for (let i = this.count; i >= 1; i--) {
+      const slot = this.slotOf(i);
+      this.link(slot, this.sequenceOf(i), unchecked(this.entryNameHash[slot]), unchecked(this.entryValueHash[slot]));
+    }
+  }
+}
+
+/** fieldHash combines a name hash and a value hash into the key of the name-and-value chain. */
+function fieldHash(nameHash: i32, valueHash: i32): i32 {
+  return nameHash ^ (imul32(valueHash, 31) + (valueHash >>> 16));
 }
 
 /** hashField is the hash the tables keep for a name or a value. */
