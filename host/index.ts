@@ -3,3 +3,10 @@ export { loadCore, Core } from './core/core.js';
 export type { LoadCoreOptions } from './core/load.js';
 export { CoreTrap } from './core/load.js';
 export type { CodecName } from './core/binding.js';
+export { FrameDecoder, FrameError, DEFAULT_MAX_HEADER_BLOCK_BYTES } from './core/frames.js';
+export type {
+  Frame, FrameInit, FrameDecoderOptions, PrioritySpec,
+  DataFrame, HeadersFrame, PriorityFrame, RstStreamFrame, SettingsFrame, PushPromiseFrame,
+  PingFrame, GoawayFrame, WindowUpdateFrame, ContinuationFrame, PriorityUpdateFrame,
+  UnknownFrame, StreamErrorFrame,
+} from './core/frames.js';

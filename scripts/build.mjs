@@ -25,8 +25,10 @@ run(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', '
 const swapTarget = {
   name: 'h2wasm-portable-target',
   setup(build) {
+    // Resolved against the importing file, so sources in subfolders
+    // (assembly/frame/, assembly/hpack/) import '../portable/target' too.
     build.onResolve({ filter: /portable\/target$/ }, (args) => ({
-      path: join(args.resolveDir, 'portable', 'target_js.ts').replace(/portable[\\/]portable/, 'portable'),
+      path: join(args.resolveDir, `${args.path}_js.ts`),
     }));
   },
 };

@@ -5,6 +5,7 @@
 
 import { instantiateCore, type LoadCoreOptions } from './load.js';
 import type { CoreBinding, CodecName } from './binding.js';
+import { FrameDecoder, encodeFrames, type FrameDecoderOptions, type FrameInit } from './frames.js';
 
 /** Core is one loaded instance of the wire core. */
 export class Core {
@@ -13,6 +14,16 @@ export class Core {
 
   constructor(readonly binding: CoreBinding) {
     this.codec = binding.codec;
+  }
+
+  /** frameDecoder makes a decoder for one direction of a connection's frames; close() it when done. */
+  frameDecoder(options?: FrameDecoderOptions): FrameDecoder {
+    return new FrameDecoder(this.binding, options);
+  }
+
+  /** encodeFrames returns the wire bytes of frames, in order. */
+  encodeFrames(frames: readonly FrameInit[]): Uint8Array {
+    return encodeFrames(this.binding, frames);
   }
 }
 
