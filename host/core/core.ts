@@ -5,7 +5,7 @@
 
 import { instantiateCore, type LoadCoreOptions } from './load.js';
 import type { CoreBinding, CodecName } from './binding.js';
-import { FrameDecoder, encodeFrames, type FrameDecoderOptions, type FrameInit } from './frames.js';
+import { FrameDecoder, encodeFrames, type Frame, type FrameDecoderOptions, type FrameInit } from './frames.js';
 
 /** Core is one loaded instance of the wire core. */
 export class Core {
@@ -22,7 +22,7 @@ export class Core {
   }
 
   /** encodeFrames returns the wire bytes of frames, in order. */
-  encodeFrames(frames: readonly FrameInit[]): Uint8Array {
+  encodeFrames(frames: ReadonlyArray<FrameInit | Frame>): Uint8Array {
     return encodeFrames(this.binding, frames);
   }
 }

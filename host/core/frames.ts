@@ -155,7 +155,8 @@ type Loosen<F> = F extends unknown ? Omit<F, FlagFields & keyof F> & Partial<Pic
 
 /** FrameInit is what encodeFrames takes: any Frame but STREAM_ERROR, with `flags` and
  *  the flag booleans optional. The flags written are `flags` OR the bits the
- *  booleans, `padLength` and `priority` imply. */
+ *  booleans, `padLength` and `priority` imply. (encodeFrames also takes decoded
+ *  Frames as they are, and refuses STREAM_ERROR entries with a TypeError.) */
 export type FrameInit = Loosen<Exclude<Frame, StreamErrorFrame>>;
 
 /** FrameError is a connection error (RFC 9113 §5.4.1) the decoder found. */
@@ -392,7 +393,7 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 }
 
 /** payloadBytes returns how many ioIn bytes a frame's command needs. */
-function payloadBytes(f: FrameInit): number {
+function payloadBytes(f: FrameInit | Frame): number {
   switch (f.type) {
     case 'DATA': return f.data.length;
     case 'HEADERS': case 'PUSH_PROMISE': case 'CONTINUATION': return f.fragment.length;
@@ -409,7 +410,7 @@ function prioritySpecWord(p: PrioritySpec): number {
 }
 
 /** encodeFrames writes frames in order and returns their wire bytes (a copy). */
-export function encodeFrames(binding: CoreBinding, frames: readonly FrameInit[]): Uint8Array {
+export function encodeFrames(binding: CoreBinding, frames: ReadonlyArray<FrameInit | Frame>): Uint8Array {
   const x = exportsOf(binding);
   const parts: Uint8Array[] = [];
   let i = 0;
@@ -434,8 +435,8 @@ export function encodeFrames(binding: CoreBinding, frames: readonly FrameInit[])
 }
 
 /** writeCommand fills the command record at rec[base..] for f, copying its payload into inb at `at`; returns the new `at`. */
-function writeCommand(f: FrameInit, rec: Int32Array, base: number, inb: Uint8Array, at: number): number {
-  let flags = (f.flags ?? 0) & 0xff;
+function writeCommand(f: FrameInit | Frame, rec: Int32Array, base: number, inb: Uint8Array, at: number): number {
+  let flags = ('flags' in f ? (f.flags ?? 0) : 0) & 0xff;
   let type = 0;
   let pad = 0;
   let a = 0, b = 0, c = 0, d = 0;
@@ -545,6 +546,8 @@ function writeCommand(f: FrameInit, rec: Int32Array, base: number, inb: Uint8Arr
       b = copy(payload);
       break;
     }
+    case 'STREAM_ERROR':
+      throw new TypeError('h2wasm: a STREAM_ERROR is a decoder report, not a frame; encode an RST_STREAM instead');
     default:
       throw new TypeError(`h2wasm: cannot encode a frame of type ${(f as { type: string }).type}`);
   }

@@ -142,6 +142,8 @@ describe.each(CODECS)('frame fixtures (%s)', (codec) => {
     expect(() => core.encodeFrames([{ type: 'DATA', streamId: 1, data: new Uint8Array(1 << 24) }])).toThrow(RangeError);
     expect(() => core.encodeFrames([{ type: 'DATA', streamId: 1, data: hex('00'), padLength: 256 }])).toThrow(RangeError);
     expect(() => core.encodeFrames([{ type: 'PING', streamId: 0, data: hex('00') }])).toThrow(TypeError);
+    expect(() => core.encodeFrames([{ type: 'STREAM_ERROR', streamId: 1, errorCode: 1, reason: 'PRIORITY_SELF' }])).toThrow(TypeError);
+    expect(() => core.encodeFrames([{ type: 'UNKNOWN', streamId: 1, flags: 0, frameType: 256 }])).toThrow(RangeError);
     // The core still works afterwards.
     expect(toHex(core.encodeFrames([{ type: 'WINDOW_UPDATE', streamId: 0, increment: 1 }]))).toBe('00000408000000000000000001');
   });

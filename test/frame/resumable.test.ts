@@ -191,13 +191,13 @@ const priorityArb = (streamId: number) =>
     weight: fc.integer({ min: 1, max: 256 }),
   });
 
-function withPad<T extends { flags: number; padLength?: number }>(f: T, pad: number | undefined): T {
+function withPad<T extends Frame & { flags: number; padLength?: number }>(f: T, pad: number | undefined): T {
   if (pad === undefined) return f;
   return { ...f, flags: f.flags | 8, padLength: pad };
 }
 
 const dataArb = fc.tuple(streamArb, fc.boolean(), bytesArb(300), padArb).map(([streamId, endStream, data, pad]): Frame =>
-  withPad({ type: 'DATA', streamId, flags: endStream ? 1 : 0, endStream, data }, pad));
+  withPad<Frame & { type: 'DATA' }>({ type: 'DATA', streamId, flags: endStream ? 1 : 0, endStream, data }, pad));
 
 const settingArb: fc.Arbitrary<[number, number]> = fc.oneof(
   fc.tuple(fc.constantFrom(1, 3, 6), u32Arb),
@@ -236,7 +236,7 @@ const blockArb: fc.Arbitrary<Frame[]> = fc
       const single = fragments.length === 1;
       let first: Frame;
       if (push) {
-        first = withPad({ type: 'PUSH_PROMISE', streamId, flags: single ? 4 : 0, endHeaders: single, promisedStreamId: (streamId % 1000) * 2 + 2, fragment: fragments[0] }, pad);
+        first = withPad<Frame & { type: 'PUSH_PROMISE' }>({ type: 'PUSH_PROMISE', streamId, flags: single ? 4 : 0, endHeaders: single, promisedStreamId: (streamId % 1000) * 2 + 2, fragment: fragments[0] }, pad);
       } else {
         const h: Frame = { type: 'HEADERS', streamId, flags: (endStream ? 1 : 0) | (single ? 4 : 0), endStream, endHeaders: single, fragment: fragments[0] };
         if (withPriority) {
