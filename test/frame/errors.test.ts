@@ -252,6 +252,17 @@ describe.each(CODECS)('decoder state (%s)', (codec) => {
     expect(() => d.push(PING)).toThrow(/closed/);
   });
 
+  it('buffers a partial payload lazily, not a whole max-size frame up front', async () => {
+    const core = await sharedCore(codec);
+    const memory = (core.binding as unknown as { memory: WebAssembly.Memory | null }).memory;
+    const before = memory?.buffer.byteLength ?? 0;
+    const d = core.frameDecoder({ maxFrameSize: 16777215 });
+    expect(d.push(cat(rawFrame(7, 0, 0, '', 16777215), new Uint8Array(1000)))).toEqual([]);
+    expect(d.push(new Uint8Array(1000))).toEqual([]);
+    if (memory !== null) expect(memory.buffer.byteLength - before).toBeLessThan(1 << 20);
+    d.close();
+  });
+
   it('keeps decoders on one core independent', async () => {
     const core = await sharedCore(codec);
     const a = core.frameDecoder();
