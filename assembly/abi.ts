@@ -40,7 +40,8 @@ export const REC_C = 6;
 export const REC_D = 7;
 
 // Synthetic record types (not frame types).
-/** A stream error found by the reader: REC_A = error code, REC_B = reason. */
+/** A stream error found by the reader: REC_A = ERR_* value, REC_B = RFC 9113
+ *  §7 code, REC_STREAM = the stream; the reader goes on after it. */
 export const REC_STREAM_ERROR = 0x100;
 /** An unknown frame type was skipped: REC_A = the type octet. */
 export const REC_UNKNOWN = 0x101;

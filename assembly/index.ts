@@ -3,7 +3,7 @@
 // result codes. Nothing here throws: errors are negative ERR_* results.
 
 import {
-  ABI_VERSION, IO_IN, IO_OUT, IO_STRINGS, IO_RECORDS, IO_FIELDS, ERR_BAD_ARGUMENT, ERR_BAD_HANDLE,
+  ABI_VERSION, IO_IN, IO_OUT, IO_STRINGS, IO_RECORDS, IO_FIELDS, ERR_BAD_ARGUMENT, ERR_BAD_HANDLE, ERR_OUT_OF_MEMORY,
   HUFFMAN_AUTO, HUFFMAN_NEVER,
 } from './abi';
 import { bufferRef, wordsRef, collectGarbage } from './portable/target';
@@ -14,6 +14,8 @@ import {
 import { Contexts } from './handles';
 import { Decoder } from './hpack/decoder';
 import { Encoder } from './hpack/encoder';
+import { FrameReader, MAX_HEADER_BLOCK_LIMIT } from './frame/reader';
+import { writeFrames } from './frame/writer';
 
 /** abiVersion returns the ABI_VERSION this core was built with. */
 export function abiVersion(): i32 {
@@ -135,4 +137,43 @@ export function hpackEncode(handle: i32, count: i32): i32 {
   const encoder = encoders.get(handle);
   if (encoder === null) return ERR_BAD_HANDLE;
   return encoder.encode(count);
+}
+
+// ---------------------------------------------------------------------------
+// Frame codec (assembly/frame/): the resumable reader, one context per handle,
+// and the stateless writer. Record and command layouts: abi.ts, docs/abi.md.
+
+const readers = new Contexts<FrameReader>();
+
+/** frameReaderNew makes a frame reader; its handle, or ERR_BAD_ARGUMENT / ERR_OUT_OF_MEMORY.
+ *  maxFrameSize is 16384..16777215 (RFC 9113 §6.5.2); maxHeaderBlockBytes is 1..2^30. */
+export function frameReaderNew(maxFrameSize: i32, maxHeaderBlockBytes: i32): i32 {
+  if (!FrameReader.validMaxFrameSize(maxFrameSize)) return ERR_BAD_ARGUMENT;
+  if (maxHeaderBlockBytes < 1 || maxHeaderBlockBytes > MAX_HEADER_BLOCK_LIMIT) return ERR_BAD_ARGUMENT;
+  const h = readers.add(new FrameReader(maxFrameSize, maxHeaderBlockBytes));
+  return h < 0 ? ERR_OUT_OF_MEMORY : h;
+}
+
+/** frameReaderFree frees a frame reader; 0 or ERR_BAD_HANDLE. */
+export function frameReaderFree(h: i32): i32 {
+  return readers.remove(h) ? 0 : ERR_BAD_HANDLE;
+}
+
+/** frameReaderSetMaxFrameSize changes the reader's largest accepted payload (from the next frame header on); 0 or ERR_*. */
+export function frameReaderSetMaxFrameSize(h: i32, n: i32): i32 {
+  const r = readers.get(h);
+  if (r === null) return ERR_BAD_HANDLE;
+  return r.setMaxFrameSize(n);
+}
+
+/** frameRead feeds ioIn[0..len) to the reader; the number of records in ioRecords, or ERR_*. */
+export function frameRead(h: i32, len: i32): i32 {
+  const r = readers.get(h);
+  if (r === null) return ERR_BAD_HANDLE;
+  return r.read(len);
+}
+
+/** frameWrite writes `count` command records from ioRecords as frames into ioOut; the byte count or ERR_*. */
+export function frameWrite(count: i32): i32 {
+  return writeFrames(count);
 }

@@ -6,3 +6,10 @@ export type { CodecName } from './core/binding.js';
 export { HpackDecoder, HpackEncoder, sensitiveHeaders } from './core/hpack.js';
 export type { HeaderList, HpackDecoderOptions, HpackEncoderOptions } from './core/hpack.js';
 export { HpackError } from './core/errors.js';
+export { FrameDecoder, FrameError, DEFAULT_MAX_HEADER_BLOCK_BYTES } from './core/frames.js';
+export type {
+  Frame, FrameInit, FrameDecoderOptions, PrioritySpec,
+  DataFrame, HeadersFrame, PriorityFrame, RstStreamFrame, SettingsFrame, PushPromiseFrame,
+  PingFrame, GoawayFrame, WindowUpdateFrame, ContinuationFrame, PriorityUpdateFrame,
+  UnknownFrame, StreamErrorFrame,
+} from './core/frames.js';

@@ -26,6 +26,11 @@ export interface CoreExports {
   hpackEncoderFree(handle: number): number;
   hpackEncoderSetMaxTableSize(handle: number, size: number): number;
   hpackEncode(handle: number, count: number): number;
+  frameReaderNew(maxFrameSize: number, maxHeaderBlockBytes: number): number;
+  frameReaderFree(handle: number): number;
+  frameReaderSetMaxFrameSize(handle: number, n: number): number;
+  frameRead(handle: number, length: number): number;
+  frameWrite(count: number): number;
   // Every export takes and returns numbers (or, from the JS build, views).
   [name: string]: (...args: number[]) => any;
 }

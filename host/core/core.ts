@@ -6,6 +6,7 @@
 import { instantiateCore, type LoadCoreOptions } from './load.js';
 import type { CoreBinding, CodecName } from './binding.js';
 import { HpackDecoder, HpackEncoder, type HpackDecoderOptions, type HpackEncoderOptions } from './hpack.js';
+import { FrameDecoder, encodeFrames, type Frame, type FrameDecoderOptions, type FrameInit } from './frames.js';
 
 /** Core is one loaded instance of the wire core. */
 export class Core {
@@ -24,6 +25,16 @@ export class Core {
   /** hpackEncoder makes an HPACK encoder (one per connection). */
   hpackEncoder(options?: HpackEncoderOptions): HpackEncoder {
     return new HpackEncoder(this.binding, options);
+  }
+
+  /** frameDecoder makes a decoder for one direction of a connection's frames; close() it when done. */
+  frameDecoder(options?: FrameDecoderOptions): FrameDecoder {
+    return new FrameDecoder(this.binding, options);
+  }
+
+  /** encodeFrames returns the wire bytes of frames, in order. */
+  encodeFrames(frames: ReadonlyArray<FrameInit | Frame>): Uint8Array {
+    return encodeFrames(this.binding, frames);
   }
 }
 

@@ -10,6 +10,7 @@ import {
 } from '../../assembly/abi.js';
 import type { CoreBinding } from './binding.js';
 import { HpackError } from './errors.js';
+import { CoreContext } from './context.js';
 import { STATIC_NAMES, STATIC_VALUES } from './static_table.js';
 
 /** sensitiveHeaders keys the list of never-indexed names on a header list
@@ -37,17 +38,6 @@ export const DEFAULT_MAX_HEADER_LIST_SIZE = 65536;
 
 const HUFFMAN_MODES = { auto: HUFFMAN_AUTO, always: HUFFMAN_ALWAYS, never: HUFFMAN_NEVER } as const;
 
-/** handleRegistry frees a core context when its owner is collected without close(). */
-const handleRegistry =
-  typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry<() => void>((free) => free())
-    : { register() {}, unregister() {} };
-
-/** freeContext frees a core context through its kind's free export. */
-function freeContext(binding: CoreBinding, free: (handle: number) => number, handle: number): void {
-  if (free(handle) === 0) binding.contextFreed();
-}
-
 /** A dynamic entry's strings, cached on the host under the entry's sequence number. */
 interface CachedEntry {
   sequence: number;
@@ -71,23 +61,19 @@ function entryCacheSize(maxTableSize: number): number {
 }
 
 /** HpackDecoder decodes field blocks for one connection. */
-export class HpackDecoder {
-  private handle: number;
+export class HpackDecoder extends CoreContext {
   private cache: Array<CachedEntry | undefined>;
   private mask: number;
-  private readonly unregister = {};
 
-  constructor(private readonly binding: CoreBinding, options: HpackDecoderOptions = {}) {
+  constructor(binding: CoreBinding, options: HpackDecoderOptions = {}) {
     const maxTableSize = checkSize('maxTableSize', options.maxTableSize ?? DEFAULT_HEADER_TABLE_SIZE);
     const maxList = checkSize('maxHeaderListSize', options.maxHeaderListSize ?? DEFAULT_MAX_HEADER_LIST_SIZE);
     const handle = binding.x.hpackDecoderNew(maxTableSize, maxList);
     if (handle < 0) throw new RangeError(`h2wasm: bad HPACK decoder options (table ${maxTableSize}, list ${maxList})`);
-    this.handle = handle;
-    binding.contextCreated();
+    super(binding, handle, binding.x.hpackDecoderFree);
     const size = entryCacheSize(maxTableSize);
     this.cache = new Array(size);
     this.mask = size - 1;
-    handleRegistry.register(this, () => freeContext(binding, binding.x.hpackDecoderFree, handle), this.unregister);
   }
 
   /** decode decodes one complete field block. It throws HpackError on a
@@ -172,30 +158,17 @@ export class HpackDecoder {
     }
   }
 
-  /** close frees the decoder's context in the core; later calls throw. */
-  close(): void {
-    if (this.handle >= 0) {
-      handleRegistry.unregister(this.unregister);
-      freeContext(this.binding, this.binding.x.hpackDecoderFree, this.handle);
-      this.handle = -1;
-    }
-  }
 }
 
 /** HpackEncoder encodes field lists for one connection. */
-export class HpackEncoder {
-  private handle: number;
-  private readonly unregister = {};
-
-  constructor(private readonly binding: CoreBinding, options: HpackEncoderOptions = {}) {
+export class HpackEncoder extends CoreContext {
+  constructor(binding: CoreBinding, options: HpackEncoderOptions = {}) {
     const maxTableSize = checkSize('maxTableSize', options.maxTableSize ?? DEFAULT_HEADER_TABLE_SIZE);
     const mode = HUFFMAN_MODES[options.huffman ?? 'auto'];
     if (mode === undefined) throw new TypeError(`h2wasm: huffman must be 'auto', 'always' or 'never'`);
     const handle = binding.x.hpackEncoderNew(maxTableSize, mode);
     if (handle < 0) throw new RangeError(`h2wasm: bad HPACK encoder table size ${maxTableSize}`);
-    this.handle = handle;
-    binding.contextCreated();
-    handleRegistry.register(this, () => freeContext(binding, binding.x.hpackEncoderFree, handle), this.unregister);
+    super(binding, handle, binding.x.hpackEncoderFree);
   }
 
   /** encode encodes one field list into a block. Names and values are
@@ -245,13 +218,5 @@ export class HpackEncoder {
     if (r < 0) throw new HpackError(r);
   }
 
-  /** close frees the encoder's context in the core; later calls throw. */
-  close(): void {
-    if (this.handle >= 0) {
-      handleRegistry.unregister(this.unregister);
-      freeContext(this.binding, this.binding.x.hpackEncoderFree, this.handle);
-      this.handle = -1;
-    }
-  }
 }
 

@@ -1,0 +1,49 @@
+// CoreContext: the base of every host object that owns a context inside the
+// core (an HPACK decoder or encoder, a frame reader). It keeps the handle,
+// frees the context exactly once (close(), or the collector as a safety net
+// when an owner is dropped unclosed), and tells the binding, which paces the
+// core's garbage collections by frees.
+
+import type { CoreBinding } from './binding.js';
+
+interface Held {
+  binding: CoreBinding;
+  free: (handle: number) => number;
+  handle: number;
+}
+
+function freeHeld(held: Held): void {
+  if (held.free(held.handle) === 0) held.binding.contextFreed();
+}
+
+const registry: Pick<FinalizationRegistry<Held>, 'register' | 'unregister'> =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<Held>(freeHeld)
+    : { register() {}, unregister: () => false };
+
+export abstract class CoreContext {
+  /** handle names the context in the core; -1 once closed. */
+  protected handle: number;
+  private readonly held: Held;
+
+  /** The handle comes from the core's *New export; free is the matching *Free export. */
+  constructor(protected readonly binding: CoreBinding, handle: number, free: (handle: number) => number) {
+    this.handle = handle;
+    this.held = { binding, free, handle };
+    binding.contextCreated();
+    registry.register(this, this.held, this.held);
+  }
+
+  /** closed reports whether close() was called. */
+  get closed(): boolean {
+    return this.handle < 0;
+  }
+
+  /** close frees the context in the core; closing twice is harmless. */
+  close(): void {
+    if (this.handle < 0) return;
+    registry.unregister(this.held);
+    freeHeld(this.held);
+    this.handle = -1;
+  }
+}

@@ -1,0 +1,522 @@
+// Frames: the frame-level API over the core's frame reader and writer, for
+// tools and tests (the connection engine talks to the records directly).
+//
+// FrameDecoder turns bytes into Frame objects, however the bytes are split;
+// encodeFrames turns Frame objects into bytes. Both copy every byte range out
+// of the core's exchange buffers before the next core call, and re-read the
+// views (binding.sync()) after every call that may have grown them.
+
+import {
+  REC_WORDS, REC_TYPE, REC_FLAGS, REC_STREAM, REC_LENGTH, REC_A, REC_B, REC_C, REC_D,
+  REC_STREAM_ERROR, REC_UNKNOWN, REC_CONNECTION_ERROR,
+  FRAME_DATA, FRAME_HEADERS, FRAME_PRIORITY, FRAME_RST_STREAM, FRAME_SETTINGS,
+  FRAME_PUSH_PROMISE, FRAME_PING, FRAME_GOAWAY, FRAME_WINDOW_UPDATE, FRAME_CONTINUATION,
+  FRAME_PRIORITY_UPDATE, FLAG_END_STREAM, FLAG_ACK, FLAG_END_HEADERS, FLAG_PADDED, FLAG_PRIORITY,
+  DEFAULT_MAX_FRAME_SIZE,
+} from '../../assembly/abi.js';
+import { type CoreBinding, writeLatin1 } from './binding.js';
+import { CoreContext } from './context.js';
+import { errorReason } from './errors.js';
+
+/** DEFAULT_MAX_HEADER_BLOCK_BYTES bounds one header block (HEADERS or PUSH_PROMISE plus its CONTINUATIONs). */
+export const DEFAULT_MAX_HEADER_BLOCK_BYTES = 256 * 1024;
+
+/** PrioritySpec is an RFC 7540-style priority: HEADERS priority fields and PRIORITY frames. */
+export interface PrioritySpec {
+  exclusive: boolean;
+  dependency: number;
+  /** 1..256 (the wire value plus one). */
+  weight: number;
+}
+
+export interface DataFrame {
+  type: 'DATA';
+  streamId: number;
+  flags: number;
+  endStream: boolean;
+  data: Uint8Array;
+  /** Present when the frame is PADDED. */
+  padLength?: number;
+}
+
+export interface HeadersFrame {
+  type: 'HEADERS';
+  streamId: number;
+  flags: number;
+  endStream: boolean;
+  endHeaders: boolean;
+  /** The field block fragment, padding and priority fields stripped. */
+  fragment: Uint8Array;
+  priority?: PrioritySpec;
+  padLength?: number;
+}
+
+export interface PriorityFrame extends PrioritySpec {
+  type: 'PRIORITY';
+  streamId: number;
+  flags: number;
+}
+
+export interface RstStreamFrame {
+  type: 'RST_STREAM';
+  streamId: number;
+  flags: number;
+  errorCode: number;
+}
+
+export interface SettingsFrame {
+  type: 'SETTINGS';
+  /** 0 in a valid frame. */
+  streamId: number;
+  flags: number;
+  ack: boolean;
+  /** [identifier, value] pairs in wire order; values unsigned. */
+  settings: Array<[id: number, value: number]>;
+}
+
+export interface PushPromiseFrame {
+  type: 'PUSH_PROMISE';
+  streamId: number;
+  flags: number;
+  endHeaders: boolean;
+  promisedStreamId: number;
+  fragment: Uint8Array;
+  padLength?: number;
+}
+
+export interface PingFrame {
+  type: 'PING';
+  streamId: number;
+  flags: number;
+  ack: boolean;
+  /** Exactly 8 opaque octets. */
+  data: Uint8Array;
+}
+
+export interface GoawayFrame {
+  type: 'GOAWAY';
+  streamId: number;
+  flags: number;
+  lastStreamId: number;
+  errorCode: number;
+  debugData: Uint8Array;
+}
+
+export interface WindowUpdateFrame {
+  type: 'WINDOW_UPDATE';
+  streamId: number;
+  flags: number;
+  increment: number;
+}
+
+export interface ContinuationFrame {
+  type: 'CONTINUATION';
+  streamId: number;
+  flags: number;
+  endHeaders: boolean;
+  fragment: Uint8Array;
+}
+
+export interface PriorityUpdateFrame {
+  type: 'PRIORITY_UPDATE';
+  streamId: number;
+  flags: number;
+  prioritizedStreamId: number;
+  /** The Priority Field Value (RFC 9218 §7.1), octets as latin1. */
+  fieldValue: string;
+}
+
+export interface UnknownFrame {
+  type: 'UNKNOWN';
+  streamId: number;
+  flags: number;
+  frameType: number;
+  /** Decoder: the payload length (the payload itself is discarded, RFC 9113 §4.1). */
+  length?: number;
+  /** Encoder: the payload to write. */
+  payload?: Uint8Array;
+}
+
+/** StreamErrorFrame is not a frame but a stream error the decoder found (RFC 9113 §5.4.2). */
+export interface StreamErrorFrame {
+  type: 'STREAM_ERROR';
+  streamId: number;
+  /** RFC 9113 §7 error code. */
+  errorCode: number;
+  /** ERROR_NAMES entry of the core's reason, e.g. 'PRIORITY_SELF'. */
+  reason: string;
+}
+
+export type Frame =
+  | DataFrame | HeadersFrame | PriorityFrame | RstStreamFrame | SettingsFrame | PushPromiseFrame
+  | PingFrame | GoawayFrame | WindowUpdateFrame | ContinuationFrame | PriorityUpdateFrame
+  | UnknownFrame | StreamErrorFrame;
+
+type FlagFields = 'flags' | 'endStream' | 'endHeaders' | 'ack';
+type Loosen<F> = F extends unknown ? Omit<F, FlagFields & keyof F> & Partial<Pick<F, FlagFields & keyof F>> : never;
+
+/** FrameInit is what encodeFrames takes: any Frame but STREAM_ERROR, with `flags` and
+ *  the flag booleans optional. The flags written are `flags` OR the bits the
+ *  booleans, `padLength` and `priority` imply. (encodeFrames also takes decoded
+ *  Frames as they are, and refuses STREAM_ERROR entries with a TypeError.) */
+export type FrameInit = Loosen<Exclude<Frame, StreamErrorFrame>>;
+
+/** FrameError is a connection error (RFC 9113 §5.4.1) the decoder found. */
+export class FrameError extends Error {
+  override name = 'FrameError';
+
+  constructor(
+    /** RFC 9113 §7 error code. */
+    readonly code: number,
+    /** ERROR_NAMES entry of the core's reason, e.g. 'FRAME_SIZE'. */
+    readonly reason: string,
+    /** The stream of the offending frame. */
+    readonly streamId: number,
+    /** The frames decoded by the push that found the error, before it. */
+    readonly frames: Frame[],
+  ) {
+    super(`h2wasm: HTTP/2 connection error ${reason} (code ${code}) on stream ${streamId}`);
+  }
+}
+
+export interface FrameDecoderOptions {
+  /** Largest accepted payload, 16384..16777215 (RFC 9113 §6.5.2); default 16384. */
+  maxFrameSize?: number;
+  /** Largest header block (fragment bytes over HEADERS/PUSH_PROMISE and CONTINUATIONs); default 256 KiB. */
+  maxHeaderBlockBytes?: number;
+}
+
+/** FrameDecoder decodes a byte stream (one direction of a connection) into frames. */
+export class FrameDecoder extends CoreContext {
+  private error: FrameError | null = null;
+  /** Chunks of the DATA frame in progress (a frame split across reads). */
+  private dataChunks: Uint8Array[] = [];
+
+  constructor(binding: CoreBinding, options: FrameDecoderOptions = {}) {
+    const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    const maxBlock = options.maxHeaderBlockBytes ?? DEFAULT_MAX_HEADER_BLOCK_BYTES;
+    const h = binding.x.frameReaderNew(maxFrameSize, maxBlock);
+    if (h < 0) throw new RangeError(`h2wasm: cannot make a frame decoder (${errorReason(h)}; maxFrameSize ${maxFrameSize}, maxHeaderBlockBytes ${maxBlock})`);
+    super(binding, h, binding.x.frameReaderFree);
+  }
+
+  /** push decodes bytes (any amount, any split) and returns the frames completed by them.
+   *  It throws FrameError on a connection error, and again on every later push. */
+  push(bytes: Uint8Array): Frame[] {
+    if (this.error !== null) throw this.error;
+    if (this.closed) throw new Error('h2wasm: frame decoder is closed');
+    const b = this.binding;
+    const x = b.x;
+    const frames: Frame[] = [];
+    let off = 0;
+    while (off < bytes.length) {
+      const n = Math.min(bytes.length - off, b.in.length);
+      b.in.set(bytes.subarray(off, off + n), 0);
+      off += n;
+      const count = x.frameRead(this.handle, n);
+      b.sync();
+      if (count < 0) throw new Error(`h2wasm: frame reader failed (${errorReason(count)})`);
+      this.collect(count, frames);
+      if (this.error !== null) throw this.error;
+    }
+    return frames;
+  }
+
+  /** setMaxFrameSize changes the largest accepted payload from the next frame header on. */
+  setMaxFrameSize(n: number): void {
+    if (this.closed) throw new Error('h2wasm: frame decoder is closed');
+    const r = this.binding.x.frameReaderSetMaxFrameSize(this.handle, n);
+    if (r < 0) throw new RangeError(`h2wasm: bad max frame size ${n} (16384..16777215)`);
+  }
+
+
+  /** collect turns `count` records into frames, copying every byte range out of the core. */
+  private collect(count: number, frames: Frame[]): void {
+    const b = this.binding;
+    const r = b.records;
+    for (let i = 0; i < count; i++) {
+      const base = i * REC_WORDS;
+      const type = r[base + REC_TYPE];
+      const flags = r[base + REC_FLAGS];
+      const streamId = r[base + REC_STREAM];
+      const length = r[base + REC_LENGTH];
+      const a = r[base + REC_A];
+      const bw = r[base + REC_B];
+      const c = r[base + REC_C];
+      const d = r[base + REC_D];
+      switch (type) {
+        case FRAME_DATA: {
+          const chunk = b.in.slice(a, a + bw);
+          if (c & 1) this.dataChunks = [];
+          let data: Uint8Array = chunk;
+          if (c !== 3) {
+            this.dataChunks.push(chunk);
+            if (!(c & 2)) break;
+            data = concat(this.dataChunks);
+            this.dataChunks = [];
+          }
+          const f: DataFrame = { type: 'DATA', streamId, flags, endStream: (flags & FLAG_END_STREAM) !== 0, data };
+          if (flags & FLAG_PADDED) f.padLength = d;
+          frames.push(f);
+          break;
+        }
+        case FRAME_HEADERS: {
+          const f: HeadersFrame = {
+            type: 'HEADERS', streamId, flags,
+            endStream: (flags & FLAG_END_STREAM) !== 0,
+            endHeaders: (flags & FLAG_END_HEADERS) !== 0,
+            fragment: b.strings.slice(a, a + bw),
+          };
+          const prio = (flags & FLAG_PRIORITY) !== 0;
+          if (prio) f.priority = { exclusive: c < 0, dependency: c & 0x7fffffff, weight: d };
+          if (flags & FLAG_PADDED) f.padLength = length - 1 - (prio ? 5 : 0) - bw;
+          frames.push(f);
+          break;
+        }
+        case FRAME_PRIORITY:
+          frames.push({ type: 'PRIORITY', streamId, flags, exclusive: c < 0, dependency: c & 0x7fffffff, weight: d });
+          break;
+        case FRAME_RST_STREAM:
+          frames.push({ type: 'RST_STREAM', streamId, flags, errorCode: a >>> 0 });
+          break;
+        case FRAME_SETTINGS: {
+          const s = b.strings;
+          const settings: Array<[number, number]> = [];
+          for (let p = a; p + 6 <= a + bw; p += 6) {
+            settings.push([(s[p] << 8) | s[p + 1], ((s[p + 2] << 24) | (s[p + 3] << 16) | (s[p + 4] << 8) | s[p + 5]) >>> 0]);
+          }
+          frames.push({ type: 'SETTINGS', streamId, flags, ack: (flags & FLAG_ACK) !== 0, settings });
+          break;
+        }
+        case FRAME_PUSH_PROMISE: {
+          const f: PushPromiseFrame = {
+            type: 'PUSH_PROMISE', streamId, flags,
+            endHeaders: (flags & FLAG_END_HEADERS) !== 0,
+            promisedStreamId: c,
+            fragment: b.strings.slice(a, a + bw),
+          };
+          if (flags & FLAG_PADDED) f.padLength = length - 5 - bw;
+          frames.push(f);
+          break;
+        }
+        case FRAME_PING: {
+          const data = new Uint8Array(8);
+          const v = new DataView(data.buffer);
+          v.setInt32(0, a);
+          v.setInt32(4, bw);
+          frames.push({ type: 'PING', streamId, flags, ack: (flags & FLAG_ACK) !== 0, data });
+          break;
+        }
+        case FRAME_GOAWAY:
+          frames.push({ type: 'GOAWAY', streamId, flags, lastStreamId: a, errorCode: bw >>> 0, debugData: b.strings.slice(c, c + d) });
+          break;
+        case FRAME_WINDOW_UPDATE:
+          frames.push({ type: 'WINDOW_UPDATE', streamId, flags, increment: a });
+          break;
+        case FRAME_CONTINUATION:
+          frames.push({
+            type: 'CONTINUATION', streamId, flags,
+            endHeaders: (flags & FLAG_END_HEADERS) !== 0,
+            fragment: b.strings.slice(a, a + bw),
+          });
+          break;
+        case FRAME_PRIORITY_UPDATE:
+          frames.push({ type: 'PRIORITY_UPDATE', streamId, flags, prioritizedStreamId: a, fieldValue: b.latin1(bw, bw + c) });
+          break;
+        case REC_UNKNOWN:
+          frames.push({ type: 'UNKNOWN', streamId, flags, frameType: a, length });
+          break;
+        case REC_STREAM_ERROR:
+          frames.push({ type: 'STREAM_ERROR', streamId, errorCode: bw, reason: errorReason(a) });
+          break;
+        case REC_CONNECTION_ERROR:
+          this.error = new FrameError(bw, errorReason(a), streamId, frames);
+          return;
+        default:
+          throw new Error(`h2wasm: unknown frame record type ${type}`);
+      }
+    }
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const c of chunks) n += c.length;
+  const out = new Uint8Array(n);
+  let p = 0;
+  for (const c of chunks) {
+    out.set(c, p);
+    p += c.length;
+  }
+  return out;
+}
+
+/** payloadBytes returns how many ioIn bytes a frame's command needs. */
+function payloadBytes(f: FrameInit | Frame): number {
+  switch (f.type) {
+    case 'DATA': return f.data.length;
+    case 'HEADERS': case 'PUSH_PROMISE': case 'CONTINUATION': return f.fragment.length;
+    case 'SETTINGS': return f.settings.length * 6;
+    case 'GOAWAY': return f.debugData.length;
+    case 'PRIORITY_UPDATE': return f.fieldValue.length;
+    case 'UNKNOWN': return f.payload?.length ?? 0;
+    default: return 0;
+  }
+}
+
+function prioritySpecWord(p: PrioritySpec): number {
+  return (p.dependency & 0x7fffffff) | (p.exclusive ? 0x80000000 : 0);
+}
+
+/** encodeFrames writes frames in order and returns their wire bytes (a copy). */
+export function encodeFrames(binding: CoreBinding, frames: ReadonlyArray<FrameInit | Frame>): Uint8Array {
+  const x = binding.x;
+  const parts: Uint8Array[] = [];
+  let i = 0;
+  do {
+    // One frameWrite per batch that fits the command records (usually one batch).
+    const capacity = Math.floor(binding.records.length / REC_WORDS);
+    const end = Math.min(frames.length, i + capacity);
+    let bytes = 0;
+    for (let j = i; j < end; j++) bytes += payloadBytes(frames[j]);
+    binding.reserveIn(bytes);
+    const rec = binding.records;
+    const inb = binding.in;
+    let at = 0;
+    for (let j = i; j < end; j++) at = writeCommand(frames[j], rec, (j - i) * REC_WORDS, inb, at);
+    const n = x.frameWrite(end - i);
+    binding.sync();
+    if (n < 0) throw new RangeError(`h2wasm: cannot encode frames ${i}..${end - 1} (${errorReason(n)})`);
+    parts.push(binding.out.slice(0, n));
+    i = end;
+  } while (i < frames.length);
+  return parts.length === 1 ? parts[0] : concat(parts);
+}
+
+/** writeCommand fills the command record at rec[base..] for f, copying its payload into inb at `at`; returns the new `at`. */
+function writeCommand(f: FrameInit | Frame, rec: Int32Array, base: number, inb: Uint8Array, at: number): number {
+  let flags = ('flags' in f ? (f.flags ?? 0) : 0) & 0xff;
+  let type = 0;
+  let pad = 0;
+  let a = 0, b = 0, c = 0, d = 0;
+  const copy = (bytes: Uint8Array): number => {
+    inb.set(bytes, at);
+    const off = at;
+    at += bytes.length;
+    return off;
+  };
+  const padding = (padLength: number | undefined) => {
+    if (padLength !== undefined) flags |= FLAG_PADDED;
+    if (flags & FLAG_PADDED) pad = padLength ?? 0;
+  };
+  switch (f.type) {
+    case 'DATA':
+      type = FRAME_DATA;
+      if (f.endStream) flags |= FLAG_END_STREAM;
+      padding(f.padLength);
+      b = f.data.length;
+      a = copy(f.data);
+      break;
+    case 'HEADERS':
+      type = FRAME_HEADERS;
+      if (f.endStream) flags |= FLAG_END_STREAM;
+      if (f.endHeaders) flags |= FLAG_END_HEADERS;
+      if (f.priority) flags |= FLAG_PRIORITY;
+      if (flags & FLAG_PRIORITY) {
+        const p = f.priority ?? { exclusive: false, dependency: 0, weight: 16 };
+        c = prioritySpecWord(p);
+        d = p.weight;
+      }
+      padding(f.padLength);
+      b = f.fragment.length;
+      a = copy(f.fragment);
+      break;
+    case 'PRIORITY':
+      type = FRAME_PRIORITY;
+      c = prioritySpecWord(f);
+      d = f.weight;
+      break;
+    case 'RST_STREAM':
+      type = FRAME_RST_STREAM;
+      a = f.errorCode;
+      break;
+    case 'SETTINGS': {
+      type = FRAME_SETTINGS;
+      if (f.ack) flags |= FLAG_ACK;
+      a = at;
+      b = f.settings.length * 6;
+      for (const [id, value] of f.settings) {
+        inb[at] = id >>> 8;
+        inb[at + 1] = id;
+        inb[at + 2] = value >>> 24;
+        inb[at + 3] = value >>> 16;
+        inb[at + 4] = value >>> 8;
+        inb[at + 5] = value;
+        at += 6;
+      }
+      break;
+    }
+    case 'PUSH_PROMISE':
+      type = FRAME_PUSH_PROMISE;
+      if (f.endHeaders) flags |= FLAG_END_HEADERS;
+      padding(f.padLength);
+      c = f.promisedStreamId;
+      b = f.fragment.length;
+      a = copy(f.fragment);
+      break;
+    case 'PING': {
+      type = FRAME_PING;
+      if (f.ack) flags |= FLAG_ACK;
+      if (f.data.length !== 8) throw new TypeError('h2wasm: a PING frame carries exactly 8 octets (use UNKNOWN with frameType 6 for a malformed one)');
+      const v = new DataView(f.data.buffer, f.data.byteOffset, 8);
+      a = v.getInt32(0);
+      b = v.getInt32(4);
+      break;
+    }
+    case 'GOAWAY':
+      type = FRAME_GOAWAY;
+      a = f.lastStreamId;
+      b = f.errorCode;
+      d = f.debugData.length;
+      c = copy(f.debugData);
+      break;
+    case 'WINDOW_UPDATE':
+      type = FRAME_WINDOW_UPDATE;
+      a = f.increment;
+      break;
+    case 'CONTINUATION':
+      type = FRAME_CONTINUATION;
+      if (f.endHeaders) flags |= FLAG_END_HEADERS;
+      b = f.fragment.length;
+      a = copy(f.fragment);
+      break;
+    case 'PRIORITY_UPDATE':
+      type = FRAME_PRIORITY_UPDATE;
+      a = f.prioritizedStreamId;
+      b = at;
+      c = f.fieldValue.length;
+      at = writeLatin1(inb, at, f.fieldValue);
+      break;
+    case 'UNKNOWN': {
+      type = REC_UNKNOWN;
+      a = f.frameType;
+      const payload = f.payload ?? new Uint8Array(0);
+      c = payload.length;
+      b = copy(payload);
+      break;
+    }
+    case 'STREAM_ERROR':
+      throw new TypeError('h2wasm: a STREAM_ERROR is a decoder report, not a frame; encode an RST_STREAM instead');
+    default:
+      throw new TypeError(`h2wasm: cannot encode a frame of type ${(f as { type: string }).type}`);
+  }
+  rec[base + REC_TYPE] = type;
+  rec[base + REC_FLAGS] = flags;
+  rec[base + REC_STREAM] = f.streamId;
+  rec[base + REC_LENGTH] = pad;
+  rec[base + REC_A] = a;
+  rec[base + REC_B] = b;
+  rec[base + REC_C] = c;
+  rec[base + REC_D] = d;
+  return at;
+}
