@@ -19,6 +19,8 @@ const hpackjs = require('hpack.js');
 const HPACK = require('hpack');
 
 const quick = process.argv.includes('--quick');
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? process.argv[onlyAt + 1] : null; // a substring of workload names
 const jsonAt = process.argv.indexOf('--json');
 const ROUND_MS = quick ? 60 : 250;
 const ROUNDS = quick ? 3 : 7;
@@ -43,6 +45,8 @@ else console.warn('bench: ../shared/hpack-test-case is missing; skipping the cor
 workloads.push({ name: 'hello response (3 fields)', connections: [Array.from({ length: 100 }, () => HELLO_RESPONSE)] });
 workloads.push({ name: 'Rails-shaped response (25 fields)', connections: [railsSequence(100)] });
 workloads.push({ name: 'requests with large cookies', connections: [cookieRequests(100)] });
+
+if (only) workloads.splice(0, workloads.length, ...workloads.filter((w) => w.name.includes(only)));
 
 // --- codecs: encode(connections) and decode(blocksPerConnection) closures.
 const wasm = await loadCore({ codec: 'wasm' });

@@ -183,7 +183,9 @@ export class HpackEncoder extends CoreContext {
     return b.out.slice(0, length);
   }
 
-  /** writeFields puts the list's bytes into `in` and its records into `fields`; it returns the count. */
+  /** writeFields puts the list's bytes into `in` and its records into `fields`; it returns the count.
+   *  The strings are joined and written with one call: V8 flattens the join
+   *  once, which is several times cheaper than a write per string. */
   private writeFields(headers: HeaderList): number {
     const b = this.binding;
     const count = headers.length;
@@ -196,18 +198,23 @@ export class HpackEncoder extends CoreContext {
     }
     const sensitive = headers[sensitiveHeaders];
     const fields = b.fields;
-    const write = b.writeIn;
+    let joined = '';
     let pos = 0;
     for (let i = 0, w = 0; i < count; i++, w += FIELD_WORDS) {
-      const [name, value] = headers[i];
+      const field = headers[i];
+      const name = field[0];
+      const value = field[1];
       fields[w + FIELD_FLAGS] = sensitive !== undefined && sensitive.includes(name) ? FIELD_F_SENSITIVE : 0;
       fields[w + FIELD_NAME_OFF] = pos;
       fields[w + FIELD_NAME_LEN] = name.length;
-      pos = write(pos, name);
+      pos += name.length;
       fields[w + FIELD_VALUE_OFF] = pos;
       fields[w + FIELD_VALUE_LEN] = value.length;
-      pos = write(pos, value);
+      pos += value.length;
+      joined += name;
+      joined += value;
     }
+    b.writeIn(0, joined);
     return count;
   }
 

@@ -16,7 +16,7 @@ let compiled: Promise<WebAssembly.Module> | null = null;
 let jsInstances = 0;
 
 /** coreFileUrl returns the URL of a file in the package's build/ folder. */
-function coreFileUrl(name: string): URL {
+export function coreFileUrl(name: string): URL {
   // Compiled, this file is dist/host/core/load.js; run from source (tests), host/core/load.ts.
   const depth = import.meta.url.includes('/dist/host/') ? '../../../' : '../../';
   return new URL(`${depth}build/${name}`, import.meta.url);
