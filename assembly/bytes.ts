@@ -1,27 +1,18 @@
 // Byte helpers shared by the HPACK tables.
 
-import { imul32 } from './portable/target';
+import { hashRange, rangesEqual } from './portable/target';
 
-/** FNV_OFFSET is the 32-bit FNV-1a offset basis (0x811c9dc5 as a signed value). */
-const FNV_OFFSET = -2128831035;
-/** FNV_PRIME is the 32-bit FNV-1a prime. */
-const FNV_PRIME = 16777619;
-
-/** hashBytes returns the 32-bit FNV-1a hash of buf[start..end). */
+/** hashBytes returns a 32-bit hash of buf[start..end) (0 for a range outside buf).
+ *  Hashes are per build: never store one or send it across the boundary. */
 export function hashBytes(buf: Uint8Array, start: i32, end: i32): i32 {
-  let h = FNV_OFFSET;
-  if (start < 0 || end > buf.length) return h;
-  for (let i = start; i < end; i++) h = imul32(h ^ i32(unchecked(buf[i])), FNV_PRIME);
-  return h;
+  if (start < 0 || end > buf.length || end < start) return 0;
+  return hashRange(buf, start, end);
 }
 
-/** bytesEqual reports whether a[aPos..aPos+n) equals b[bPos..bPos+n). */
+/** bytesEqual reports whether a[aPos..aPos+n) equals b[bPos..bPos+n); false for a range outside either. */
 export function bytesEqual(a: Uint8Array, aPos: i32, b: Uint8Array, bPos: i32, n: i32): bool {
-  if (aPos < 0 || bPos < 0 || aPos + n > a.length || bPos + n > b.length) return false;
-  for (let i = 0; i < n; i++) {
-    if (unchecked(a[aPos + i]) != unchecked(b[bPos + i])) return false;
-  }
-  return true;
+  if (n < 0 || aPos < 0 || bPos < 0 || aPos + n > a.length || bPos + n > b.length) return false;
+  return rangesEqual(a, aPos, b, bPos, n);
 }
 
 /** nextPowerOfTwo returns the smallest power of two >= n (n >= 1, at most 2^30). */

@@ -21,6 +21,46 @@ export function copyBytes(dst: Uint8Array, dstPos: i32, src: Uint8Array, srcPos:
   memory.copy(dst.dataStart + <usize>dstPos, src.dataStart + <usize>srcPos, <usize>n);
 }
 
+/** HASH_MULTIPLIER is the golden-ratio multiplier of Fibonacci hashing (FxHash uses it too). */
+const HASH_MULTIPLIER: u32 = 0x9e3779b1;
+
+/** hashRange hashes buf[start..end) (the caller checked the range), four octets a step.
+ *  Hashes are only ever compared within one build, so each target may hash its own way. */
+export function hashRange(buf: Uint8Array, start: i32, end: i32): i32 {
+  let p = buf.dataStart + <usize>start;
+  const e = buf.dataStart + <usize>end;
+  let h: u32 = <u32>(end - start);
+  while (p + 4 <= e) {
+    h = (rotl<u32>(h, 5) ^ load<u32>(p)) * HASH_MULTIPLIER;
+    p += 4;
+  }
+  while (p < e) {
+    h = (rotl<u32>(h, 5) ^ <u32>load<u8>(p)) * HASH_MULTIPLIER;
+    p++;
+  }
+  return <i32>(h ^ (h >>> 15));
+}
+
+/** rangesEqual reports whether a[aPos..aPos+n) equals b[bPos..bPos+n) (the caller checked both ranges), eight octets a step. */
+export function rangesEqual(a: Uint8Array, aPos: i32, b: Uint8Array, bPos: i32, n: i32): bool {
+  let pa = a.dataStart + <usize>aPos;
+  let pb = b.dataStart + <usize>bPos;
+  let left = n;
+  while (left >= 8) {
+    if (load<u64>(pa) != load<u64>(pb)) return false;
+    pa += 8;
+    pb += 8;
+    left -= 8;
+  }
+  while (left > 0) {
+    if (load<u8>(pa) != load<u8>(pb)) return false;
+    pa++;
+    pb++;
+    left--;
+  }
+  return true;
+}
+
 /** imul32 is a 32-bit multiplication that wraps, as Math.imul does. */
 export function imul32(a: i32, b: i32): i32 {
   return a * b;

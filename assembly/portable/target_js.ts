@@ -17,6 +17,19 @@ export function copyBytes(dst: Uint8Array, dstPos: number, src: Uint8Array, srcP
   else dst.set(src.subarray(srcPos, srcPos + n), dstPos);
 }
 
+/** hashRange hashes buf[start..end) (the caller checked the range); see target.ts. */
+export function hashRange(buf: Uint8Array, start: number, end: number): number {
+  let h = end - start;
+  for (let i = start; i < end; i++) h = Math.imul(((h << 5) | (h >>> 27)) ^ buf[i], 0x9e3779b1);
+  return h ^ (h >>> 15);
+}
+
+/** rangesEqual reports whether a[aPos..aPos+n) equals b[bPos..bPos+n) (the caller checked both ranges). */
+export function rangesEqual(a: Uint8Array, aPos: number, b: Uint8Array, bPos: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[aPos + i] !== b[bPos + i]) return false;
+  return true;
+}
+
 /** imul32 is a 32-bit multiplication that wraps, as Math.imul does. */
 export const imul32 = Math.imul;
 
