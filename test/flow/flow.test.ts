@@ -459,6 +459,21 @@ describe.each(CODECS)('flow control (%s)', (codec) => {
       expect(f.open(5)).toBe(ERR_BAD_STATE);
     });
 
+    it('skips free slots, whatever they hold', async () => {
+      const f = await make();
+      const slots = [1, 3, 5, 7].map((id) => f.open(id));
+      expect(f.close(slots[1], 3)).toBe(0);
+      expect(f.close(slots[2], 5)).toBe(0);
+      expect(f.setPeerInitialWindow(0)).toBe(0);
+      expect(f.setPeerInitialWindow(MAX)).toBe(2);
+      expect(f.windows(slots[0], 1).send).toBe(MAX);
+      expect(f.windows(slots[3], 7).send).toBe(MAX);
+      // The free slots are handed out again, intact, with the new initial window.
+      expect([f.open(9), f.open(11)].sort()).toEqual([slots[1], slots[2]].sort());
+      expect(f.windows(f.open(13), 13).send).toBe(MAX);
+      expect(f.streamCapacity()).toBe(8);
+    });
+
     it('lets a window reach exactly 2^31-1 through a setting', async () => {
       const f = await make();
       const a = f.open(1);
