@@ -156,7 +156,9 @@ export class FlowControl {
   /**
    * consumed records that the application consumed n bytes of (slot,
    * streamId)'s body. Returns the stream WINDOW_UPDATE increment to send now
-   * (>= 0); the connection increment is left in connectionIncrement.
+   * (>= 0); the connection increment is left in connectionIncrement. Bytes
+   * the application never sees (a padded frame's Pad Length octet and
+   * padding, a body nobody reads) are "consumed" by the host at once.
    */
   consumed(slot: i32, streamId: i32, n: i32): i32 {
     this.connectionIncrement = 0;
@@ -200,6 +202,11 @@ export class FlowControl {
    * setLocalInitialWindow applies a new initial window size of ours to the
    * receive window of every open stream (RFC 9113 §6.9.2), and makes it the
    * window of streams opened later. Returns 0 or ERR_*.
+   *
+   * Call it when the peer acknowledges the SETTINGS frame carrying the value,
+   * for a raise as for a cut: the peer applies a setting before it sends the
+   * ACK (RFC 9113 §6.5.3), so every DATA frame sized by the new value arrives
+   * after the ACK, and every frame sized by the old one before it.
    */
   setLocalInitialWindow(value: i32): i32 {
     this.connectionIncrement = 0;
@@ -291,6 +298,8 @@ export class FlowControl {
    * > 0, ERR_SETTINGS_WINDOW for a value above 2^31-1 (as a u32 passed in an
    * i32, it arrives negative), or ERR_FLOW_CONTROL (a connection error) when
    * a window would exceed 2^31-1; both are connection errors.
+   *
+   * Call it while processing the peer's SETTINGS frame, before its ACK is sent.
    */
   setPeerInitialWindow(value: i32): i32 {
     this.connectionIncrement = 0;
