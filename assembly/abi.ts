@@ -182,3 +182,16 @@ export const ERROR_H2_CODES = [
   0x1, 0x3, 0x1, 0xb,
   0x1, 0x2,
 ];
+
+// ---------------------------------------------------------------------------
+// Flow control (assembly/flow/, the flow* exports in index.ts).
+/** flowSnapshot writes FLOW_SNAPSHOT_WORDS words into `records` at a word offset. */
+export const FLOW_SNAPSHOT_WORDS = 4;
+export const FLOW_SNAP_SEND = 0; // send window (a stream's may be negative)
+export const FLOW_SNAP_RECV = 1; // receive window (a stream's may be negative)
+export const FLOW_SNAP_HELD = 2; // bytes received, not yet consumed by the application
+/** Receive target: our initial window size for a stream, the connection target for stream 0.
+ *  Unannounced (consumed, not yet given back) bytes = TARGET - RECV - HELD. */
+export const FLOW_SNAP_TARGET = 3;
+/** flowWindowUpdateReceived returns FLOW_WOKEN when the window went from <= 0 to > 0. */
+export const FLOW_WOKEN = 1;

@@ -16,6 +16,8 @@ import { Decoder } from './hpack/decoder';
 import { Encoder } from './hpack/encoder';
 import { FrameReader, MAX_HEADER_BLOCK_LIMIT } from './frame/reader';
 import { writeFrames } from './frame/writer';
+import { FLOW_SNAPSHOT_WORDS } from './abi';
+import { newFlow, flowAt, freeFlow } from './flow/registry';
 
 /** abiVersion returns the ABI_VERSION this core was built with. */
 export function abiVersion(): i32 {
@@ -176,4 +178,135 @@ export function frameRead(h: i32, len: i32): i32 {
 /** frameWrite writes `count` command records from ioRecords as frames into ioOut; the byte count or ERR_*. */
 export function frameWrite(count: i32): i32 {
   return writeFrames(count);
+}
+
+// ---------------------------------------------------------------------------
+// Flow control (RFC 9113 §5.2, §6.9): one FlowControl per connection, see
+// assembly/flow/control.ts. h is a handle from flowNew; a stream is named by
+// (slot, streamId), slot from flowOpen, and a stale pair is ERR_BAD_HANDLE.
+// Windows are i32 and may be negative; lengths and increments are >= 0.
+//
+// Results that need two numbers: flowConsumed returns the stream increment
+// and leaves the connection increment for flowLastConnectionIncrement(h);
+// an ERR_FLOW_CONTROL's scope (0 = connection error, else a stream error on
+// that stream) is read with flowLastErrorStream(h). Connection errors
+// (ERR_FLOW_CONTROL scoped 0, ERR_SETTINGS_WINDOW) are sticky: later calls
+// that change windows return ERR_BAD_STATE.
+
+/** flowNew makes a connection's flow control with our initial window size in force (65535 until our SETTINGS says otherwise); returns a handle or ERR_*. */
+export function flowNew(localInitialWindow: i32): i32 {
+  return newFlow(localInitialWindow);
+}
+
+/** flowFree drops a connection's flow control; 0 or ERR_BAD_HANDLE. */
+export function flowFree(h: i32): i32 {
+  return freeFlow(h);
+}
+
+/** flowSetConnectionTarget sets the size the connection receive window is kept at; returns the stream-0 WINDOW_UPDATE increment to send now (>= 0) or ERR_*. */
+export function flowSetConnectionTarget(h: i32, target: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  return f.setConnectionTarget(target);
+}
+
+/** flowSetLocalInitialWindow applies our new initial window size to open streams' receive windows; 0 or ERR_*. */
+export function flowSetLocalInitialWindow(h: i32, value: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  return f.setLocalInitialWindow(value);
+}
+
+/** flowSetPeerInitialWindow applies the peer's SETTINGS_INITIAL_WINDOW_SIZE to open streams' send windows; returns how many went from <= 0 to > 0, or ERR_*. */
+export function flowSetPeerInitialWindow(h: i32, value: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  return f.setPeerInitialWindow(value);
+}
+
+/** flowOpen starts the windows of a stream; returns its slot or ERR_*. */
+export function flowOpen(h: i32, streamId: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  return f.open(streamId);
+}
+
+/** flowClose ends a stream's windows; returns the stream-0 WINDOW_UPDATE increment to send now (>= 0) or ERR_*. */
+export function flowClose(h: i32, slot: i32, streamId: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  return f.close(slot, streamId);
+}
+
+/** flowDataReceived charges a DATA frame's whole payload length to the connection and the stream; 0 or ERR_*. */
+export function flowDataReceived(h: i32, slot: i32, streamId: i32, length: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  return f.dataReceived(slot, streamId, length);
+}
+
+/** flowDataDiscarded charges DATA for a closed or reset stream to the connection only; returns the stream-0 increment to send now (>= 0) or ERR_*. */
+export function flowDataDiscarded(h: i32, length: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  return f.dataDiscarded(length);
+}
+
+/** flowConsumed records n body bytes consumed by the application; returns the stream WINDOW_UPDATE increment to send now (>= 0) or ERR_*. */
+export function flowConsumed(h: i32, slot: i32, streamId: i32, n: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  return f.consumed(slot, streamId, n);
+}
+
+/** flowLastConnectionIncrement returns the stream-0 WINDOW_UPDATE increment produced by the latest call on h that may change a
+ *  window (every flow* call but flowSendAllowance, flowSnapshot and these getters); 0 if it produced none. */
+export function flowLastConnectionIncrement(h: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  return f.connectionIncrement;
+}
+
+/** flowLastErrorStream returns the scope of h's latest flow-control error: 0 for the connection, a stream id, or -1 if none. */
+export function flowLastErrorStream(h: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  return f.errorStream;
+}
+
+/** flowSendAllowance returns how many DATA payload bytes the next frame on a stream may carry: min(want, both send windows, maxFrameSize), >= 0, or ERR_*. */
+export function flowSendAllowance(h: i32, slot: i32, streamId: i32, want: i32, maxFrameSize: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  return f.allowance(slot, streamId, want, maxFrameSize);
+}
+
+/** flowDataSent debits n sent DATA payload bytes from the stream and connection send windows; 0 or ERR_*. */
+export function flowDataSent(h: i32, slot: i32, streamId: i32, n: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  return f.sent(slot, streamId, n);
+}
+
+/** flowWindowUpdateReceived credits a peer's WINDOW_UPDATE (streamId 0: the connection; slot ignored); FLOW_WOKEN, 0 or ERR_*. */
+export function flowWindowUpdateReceived(h: i32, slot: i32, streamId: i32, increment: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  return f.windowUpdateReceived(slot, streamId, increment);
+}
+
+/** flowSnapshot writes the windows of a stream (or of the connection, streamId 0) into records[at..] (FLOW_SNAP_* layout); 0 or ERR_*. */
+export function flowSnapshot(h: i32, slot: i32, streamId: i32, at: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  if (at < 0) return ERR_BAD_ARGUMENT;
+  if (!reserveRecords(at + FLOW_SNAPSHOT_WORDS, ioRecords.length)) return ERR_OUT_OF_MEMORY;
+  return f.snapshot(slot, streamId, ioRecords, at);
+}
+
+/** flowStreamCapacity returns how many stream slots h has room for now (memory use grows with it). */
+export function flowStreamCapacity(h: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  return f.streams.capacity;
 }

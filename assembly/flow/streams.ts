@@ -1,0 +1,126 @@
+// The per-stream windows of one connection, in slots.
+//
+// A stream is addressed by (slot, stream id). Stream identifiers are never
+// reused on a connection (RFC 9113 §5.1.1), so the pair names one stream for
+// ever: once the stream is closed and its slot reused, the old pair no longer
+// matches and is rejected with ERR_BAD_HANDLE (STYLE habit 6).
+//
+// All slots live in one Int32Array, STREAM_WORDS words each. The table starts
+// with room for INITIAL_STREAM_SLOTS streams (an idle connection costs a few
+// dozen bytes), doubles when full, and drops back to that size when its last
+// stream closes after it had grown past SHRINK_ABOVE_SLOTS.
+
+import { ERR_BAD_ARGUMENT, ERR_BAD_HANDLE, ERR_OUT_OF_MEMORY } from '../abi';
+
+/** STREAM_WORDS is the number of i32 words per slot. */
+export const STREAM_WORDS = 4;
+/** S_ID holds the stream id, or 0 for a free slot. */
+export const S_ID = 0;
+/** S_SEND is the stream's send window; in a free slot, the next free slot (or -1). */
+export const S_SEND = 1;
+/** S_RECV is the stream's receive window: what the peer may still send on it. */
+export const S_RECV = 2;
+/** S_HELD counts bytes received on the stream that the application has not consumed yet. */
+export const S_HELD = 3;
+
+/** INITIAL_STREAM_SLOTS is the table's starting size. */
+export const INITIAL_STREAM_SLOTS = 4;
+/** SHRINK_ABOVE_SLOTS: a table larger than this is reallocated small when it empties. */
+export const SHRINK_ABOVE_SLOTS = 64;
+/** MAX_STREAM_SLOTS caps the streams open at once on one connection; far above any
+ *  sane SETTINGS_MAX_CONCURRENT_STREAMS, it only stops a leaking host from eating memory. */
+export const MAX_STREAM_SLOTS = 1 << 16;
+
+/** StreamTable holds the windows of the open streams of one connection. */
+export class StreamTable {
+  words: Int32Array = new Int32Array(INITIAL_STREAM_SLOTS * STREAM_WORDS);
+  /** capacity is the number of slots in words. */
+  capacity: i32 = INITIAL_STREAM_SLOTS;
+  /** used is how many slots have ever been handed out since the last reset (slots >= used are untouched). */
+  used: i32 = 0;
+  /** freeHead is the first slot of the free list (threaded through S_SEND), or -1. */
+  freeHead: i32 = -1;
+  /** openCount is the number of open streams. */
+  openCount: i32 = 0;
+
+  /** open takes a slot for streamId and returns it, or ERR_OUT_OF_MEMORY when the table is full. */
+  open(streamId: i32, send: i32, recv: i32): i32 {
+    if (streamId <= 0) return ERR_BAD_ARGUMENT;
+    let slot: i32;
+    if (this.freeHead >= 0) {
+      slot = this.freeHead;
+      this.freeHead = unchecked(this.words[slot * STREAM_WORDS + S_SEND]);
+    } else {
+      if (this.used >= this.capacity) {
+        if (this.capacity >= MAX_STREAM_SLOTS) return ERR_OUT_OF_MEMORY;
+        this.grow();
+      }
+      slot = this.used++;
+    }
+    const base = slot * STREAM_WORDS;
+    unchecked((this.words[base + S_ID] = streamId));
+    unchecked((this.words[base + S_SEND] = send));
+    unchecked((this.words[base + S_RECV] = recv));
+    unchecked((this.words[base + S_HELD] = 0));
+    this.openCount++;
+    return slot;
+  }
+
+  /**
+   * find returns the index in words of the slot that (slot, streamId) names,
+   * ERR_BAD_ARGUMENT for an impossible stream id, or ERR_BAD_HANDLE when the
+   * slot is out of range, free, or holds another stream.
+   */
+  find(slot: i32, streamId: i32): i32 {
+    if (streamId <= 0) return ERR_BAD_ARGUMENT;
+    if (slot < 0 || slot >= this.used) return ERR_BAD_HANDLE;
+    const base = slot * STREAM_WORDS;
+    if (unchecked(this.words[base + S_ID]) != streamId) return ERR_BAD_HANDLE;
+    return base;
+  }
+
+  /** close frees the slot at base (from find); the last close resets the table. */
+  close(base: i32): void {
+    this.words[base + S_ID] = 0;
+    this.words[base + S_SEND] = this.freeHead;
+    this.words[base + S_RECV] = 0;
+    this.words[base + S_HELD] = 0;
+    this.freeHead = i32(base / STREAM_WORDS);
+    this.openCount--;
+    if (this.openCount == 0) this.reset();
+  }
+
+  // get, set and close take a base that find vouched for, so they are in
+  // bounds; they index with checks all the same, as a base from anywhere else
+  // would be a bug in the core, and a trap is the loudest way to find it.
+
+  /** get returns word `field` of the slot at base (from find). */
+  get(base: i32, field: i32): i32 {
+    return this.words[base + field];
+  }
+
+  /** set stores word `field` of the slot at base (from find). */
+  set(base: i32, field: i32, value: i32): void {
+    this.words[base + field] = value;
+  }
+
+  /** reset forgets every slot; a grown table goes back to its starting size. */
+  private reset(): void {
+    if (this.capacity > SHRINK_ABOVE_SLOTS) {
+      this.words = new Int32Array(INITIAL_STREAM_SLOTS * STREAM_WORDS);
+      this.capacity = INITIAL_STREAM_SLOTS;
+    } else {
+      this.words.fill(0);
+    }
+    this.used = 0;
+    this.freeHead = -1;
+  }
+
+  private grow(): void {
+    const n = this.capacity << 1;
+    const next = new Int32Array(n * STREAM_WORDS);
+    next.set(this.words, 0);
+    this.words = next;
+    this.capacity = n;
+  }
+}
