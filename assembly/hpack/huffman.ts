@@ -15,7 +15,6 @@ for (let i = 0; i < 257; i++) {
 }
 for (let i = 0; i < 4096; i++) DECODE[i] = HUFFMAN_DECODE[i];
 
-const EMIT = HUFFMAN_EMIT << 16;
 const FAIL = HUFFMAN_FAIL << 16;
 const ACCEPT = HUFFMAN_ACCEPT << 16;
 
@@ -70,27 +69,31 @@ export function huffmanEncode(src: Uint8Array, start: i32, end: i32, dst: Uint8A
 /** huffmanDecode appends the decoding of src[start..end) to dst at pos and
  *  returns the new position, or ERR_HPACK_HUFFMAN for EOS in the string,
  *  padding over 7 bits, or padding that is not all ones. The caller reserves
- *  (end - start) * MAX_DECODED_PER_OCTET bytes. */
+ *  (end - start) * MAX_DECODED_PER_OCTET bytes.
+ *
+ *  The loop has no data-dependent branch: every nibble stores its candidate
+ *  symbol and advances the output by its EMIT bit, and the flags are OR-ed so
+ *  that EOS is checked once at the end (after EOS the walk goes on from the
+ *  root, harmlessly). A nibble completes at most one symbol (codes are at
+ *  least 5 bits) and n nibbles complete fewer than n, so the stores stay
+ *  inside the reserved room. */
 export function huffmanDecode(src: Uint8Array, start: i32, end: i32, dst: Uint8Array, pos: i32): i32 {
+  const table = DECODE;
   let state = 0;
-  let accept = true; // the empty string is valid
+  let seen = 0;
+  let last = ACCEPT; // the empty string is valid
   for (let i = start; i < end; i++) {
     const octet = i32(unchecked(src[i]));
-    let e = i32(unchecked(DECODE[(state << 4) | (octet >>> 4)]));
-    if ((e & FAIL) != 0) return ERR_HPACK_HUFFMAN;
-    if ((e & EMIT) != 0) {
-      unchecked((dst[pos] = u8(e >>> 8)));
-      pos++;
-    }
-    state = e & 0xff;
-    e = i32(unchecked(DECODE[(state << 4) | (octet & 0xf)]));
-    if ((e & FAIL) != 0) return ERR_HPACK_HUFFMAN;
-    if ((e & EMIT) != 0) {
-      unchecked((dst[pos] = u8(e >>> 8)));
-      pos++;
-    }
-    state = e & 0xff;
-    accept = (e & ACCEPT) != 0;
+    const e1 = i32(unchecked(table[(state << 4) | (octet >>> 4)]));
+    unchecked((dst[pos] = u8(e1 >>> 8)));
+    pos += (e1 >>> 16) & HUFFMAN_EMIT;
+    const e2 = i32(unchecked(table[((e1 & 0xff) << 4) | (octet & 0xf)]));
+    unchecked((dst[pos] = u8(e2 >>> 8)));
+    pos += (e2 >>> 16) & HUFFMAN_EMIT;
+    state = e2 & 0xff;
+    seen |= e1 | e2;
+    last = e2;
   }
-  return accept ? pos : ERR_HPACK_HUFFMAN;
+  if ((seen & FAIL) != 0 || (last & ACCEPT) == 0) return ERR_HPACK_HUFFMAN;
+  return pos;
 }
