@@ -7,7 +7,7 @@
 // caught. docs/abi.md explains the layout in prose.
 
 /** ABI_VERSION changes whenever a layout or a meaning below changes. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 // ---------------------------------------------------------------------------
 // Exchange buffers. One set per core instance, shared by every context on it
@@ -49,6 +49,16 @@ export const REC_UNKNOWN = 0x101;
  *  REC_A = ERR_* value, REC_B = RFC 9113 §7 code, REC_STREAM = the offending
  *  frame's stream. The reader then stays in a sticky bad state. */
 export const REC_CONNECTION_ERROR = 0x102;
+/** A whole field block (HEADERS and its CONTINUATIONs) decoded in the same
+ *  call by the HPACK decoder attached to the reader (frameReaderAttachDecoder).
+ *  REC_FLAGS = the HEADERS frame's flags plus END_HEADERS; REC_LENGTH = the
+ *  block's fragment bytes; REC_A = index of its first field record in
+ *  `fields`; REC_B = field count, or ERR_HEADER_LIST_TOO_LARGE (a stream
+ *  error: the block was decoded to keep HPACK in step, nothing was kept);
+ *  REC_C / REC_D = dependency and weight as for HEADERS. */
+export const REC_HEADERS_DECODED = 0x103;
+/** The same for PUSH_PROMISE; REC_C = the promised stream id. */
+export const REC_PUSH_PROMISE_DECODED = 0x104;
 
 // ---------------------------------------------------------------------------
 // Header field records: 8 x i32 each.

@@ -108,7 +108,7 @@ export function hpackDecode(handle: i32, length: i32): i32 {
   const decoder = decoders.get(handle);
   if (decoder === null) return ERR_BAD_HANDLE;
   if (length < 0 || length > ioIn.length) return ERR_BAD_ARGUMENT;
-  return decoder.decode(ioIn, 0, length);
+  return decoder.decode(ioIn, 0, length, 0, 0);
 }
 
 /** hpackEncoderNew makes an encoder (huffman: HUFFMAN_*); it returns its handle or an ERR_* value. */
@@ -154,6 +154,16 @@ export function frameReaderNew(maxFrameSize: i32, maxHeaderBlockBytes: i32): i32
   if (maxHeaderBlockBytes < 1 || maxHeaderBlockBytes > MAX_HEADER_BLOCK_LIMIT) return ERR_BAD_ARGUMENT;
   const h = readers.add(new FrameReader(maxFrameSize, maxHeaderBlockBytes));
   return h < 0 ? ERR_OUT_OF_MEMORY : h;
+}
+
+/** frameReaderAttachDecoder makes the reader decode every field block it
+ *  completes with an HPACK decoder, in the same frameRead call; 0 or ERR_*. */
+export function frameReaderAttachDecoder(h: i32, decoderHandle: i32): i32 {
+  const r = readers.get(h);
+  const d = decoders.get(decoderHandle);
+  if (r === null || d === null) return ERR_BAD_HANDLE;
+  r.attachDecoder(d);
+  return 0;
 }
 
 /** frameReaderFree frees a frame reader; 0 or ERR_BAD_HANDLE. */

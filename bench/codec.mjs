@@ -74,6 +74,7 @@ function h2wasmCodec(core) {
       const x = b.x;
       for (const conn of blocks) {
         const h = x.hpackDecoderNew(4096, 65536);
+        b.sync();
         for (const blk of conn) {
           b.in.set(blk, 0);
           x.hpackDecode(h, blk.length);
@@ -87,6 +88,7 @@ function h2wasmCodec(core) {
       const x = b.x;
       for (let c = 0; c < conns.length; c++) {
         const h = x.hpackEncoderNew(4096, 0);
+        b.sync();
         for (const p of prepared[c]) {
           b.in.set(p.bytes, 0);
           b.fields.set(p.fields, 0);

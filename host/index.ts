@@ -11,5 +11,5 @@ export type {
   Frame, FrameInit, FrameDecoderOptions, PrioritySpec,
   DataFrame, HeadersFrame, PriorityFrame, RstStreamFrame, SettingsFrame, PushPromiseFrame,
   PingFrame, GoawayFrame, WindowUpdateFrame, ContinuationFrame, PriorityUpdateFrame,
-  UnknownFrame, StreamErrorFrame,
+  UnknownFrame, StreamErrorFrame, DecodedHeadersFrame, DecodedPushPromiseFrame, WireFrame,
 } from './core/frames.js';

@@ -26,8 +26,10 @@ import {
   DEFAULT_MAX_FRAME_SIZE, MAX_MAX_FRAME_SIZE,
   ERR_BAD_ARGUMENT, ERR_FRAME_SIZE, ERR_FRAME_STREAM_ID, ERR_FRAME_PADDING,
   ERR_FRAME_CONTINUATION, ERR_SETTINGS_ACK_LENGTH, ERR_WINDOW_UPDATE_ZERO,
-  ERR_PRIORITY_SELF, ERR_HEADER_BLOCK_TOO_LARGE, ERR_OUT_OF_MEMORY,
+  ERR_PRIORITY_SELF, ERR_HEADER_BLOCK_TOO_LARGE, ERR_OUT_OF_MEMORY, ERR_HEADER_LIST_TOO_LARGE,
+  REC_HEADERS_DECODED, REC_PUSH_PROMISE_DECODED,
 } from '../abi';
+import { Decoder, decodedStringsEnd } from '../hpack/decoder';
 import { ioIn, ioRecords, ioStrings, reserveRecords, reserveStrings } from '../io';
 import { copyBytes } from '../portable/target';
 import { reasonH2Code } from '../errors';
@@ -101,6 +103,18 @@ export class FrameReader {
   private blockBytes: i32 = 0;
   private blockFrames: i32 = 0;
 
+  // With an attached HPACK decoder, field blocks are assembled here and
+  // decoded in the call that completes them (REC_*_DECODED records).
+  private decoder: Decoder | null = null;
+  private block: Uint8Array = new Uint8Array(0);
+  private blockHave: i32 = 0;
+  private blockRecord: i32 = 0; // REC_HEADERS_DECODED or REC_PUSH_PROMISE_DECODED
+  private blockFlags: i32 = 0;
+  private blockC: i32 = 0;
+  private blockD: i32 = 0;
+  private blockSelfDependent: bool = false;
+  private fieldsPos: i32 = 0;
+
   // The sticky connection error (0 when none).
   private errReason: i32 = 0;
   private errStream: i32 = 0;
@@ -128,10 +142,17 @@ export class FrameReader {
     return 0;
   }
 
+  /** attachDecoder makes the reader decode every field block it completes
+   *  with decoder, in the same call (one call per chunk of socket bytes). */
+  attachDecoder(decoder: Decoder): void {
+    this.decoder = decoder;
+  }
+
   /** read consumes ioIn[0..len) and returns the number of records written, or ERR_*. */
   read(len: i32): i32 {
     this.records = 0;
     this.stringsPos = 0;
+    this.fieldsPos = 0;
     if (this.errReason != 0) return this.emitConnectionError() ? 1 : ERR_OUT_OF_MEMORY;
     if (len < 0 || len > ioIn.length) return ERR_BAD_ARGUMENT;
     let pos = 0;
@@ -462,21 +483,27 @@ export class FrameReader {
       // block fragment MUST be treated as a PROTOCOL_ERROR."
       if (fragLen < 0) return this.fail(ERR_FRAME_PADDING);
       if (!this.openBlock(fragLen)) return this.fail(ERR_HEADER_BLOCK_TOO_LARGE);
-      const off = this.copyString(src, p, fragLen);
-      if (off < 0 || !this.emit(FRAME_HEADERS, flags, stream, length, off, fragLen, dependency, weight)) {
-        return this.fail(ERR_OUT_OF_MEMORY);
-      }
       this.blockStream = (flags & FLAG_END_HEADERS) != 0 ? 0 : stream;
       // RFC 9113 §5.3.1: "A stream cannot depend on itself. An endpoint MUST
       // treat this as a stream error (Section 5.4.2) of type PROTOCOL_ERROR."
       // The HEADERS record goes first: its block must still be decoded to
       // keep the HPACK state in step.
-      if ((flags & FLAG_PRIORITY) != 0 && (dependency & STREAM_ID_MASK) == stream) {
-        if (!this.emitStreamError(ERR_PRIORITY_SELF)) return this.fail(ERR_OUT_OF_MEMORY);
+      const selfDependent = (flags & FLAG_PRIORITY) != 0 && (dependency & STREAM_ID_MASK) == stream;
+      if (this.decoder !== null) {
+        return this.beginFieldBlock(REC_HEADERS_DECODED, flags, dependency, weight, selfDependent, src, p, fragLen);
       }
+      const off = this.copyString(src, p, fragLen);
+      if (off < 0 || !this.emit(FRAME_HEADERS, flags, stream, length, off, fragLen, dependency, weight)) {
+        return this.fail(ERR_OUT_OF_MEMORY);
+      }
+      if (selfDependent && !this.emitStreamError(ERR_PRIORITY_SELF)) return this.fail(ERR_OUT_OF_MEMORY);
       return 0;
     }
     if (type == FRAME_CONTINUATION) {
+      if (this.decoder !== null) {
+        if ((flags & FLAG_END_HEADERS) != 0) this.blockStream = 0;
+        return this.continueFieldBlock(flags, src, at, length);
+      }
       const off = this.copyString(src, at, length);
       if (off < 0 || !this.emit(FRAME_CONTINUATION, flags, stream, length, off, length, 0, 0)) {
         return this.fail(ERR_OUT_OF_MEMORY);
@@ -495,11 +522,14 @@ export class FrameReader {
       // block fragment MUST be treated as a PROTOCOL_ERROR." (as for HEADERS)
       if (fragLen < 0) return this.fail(ERR_FRAME_PADDING);
       if (!this.openBlock(fragLen)) return this.fail(ERR_HEADER_BLOCK_TOO_LARGE);
+      this.blockStream = (flags & FLAG_END_HEADERS) != 0 ? 0 : stream;
+      if (this.decoder !== null) {
+        return this.beginFieldBlock(REC_PUSH_PROMISE_DECODED, flags, promised, 0, false, src, p, fragLen);
+      }
       const off = this.copyString(src, p, fragLen);
       if (off < 0 || !this.emit(FRAME_PUSH_PROMISE, flags, stream, length, off, fragLen, promised, 0)) {
         return this.fail(ERR_OUT_OF_MEMORY);
       }
-      this.blockStream = (flags & FLAG_END_HEADERS) != 0 ? 0 : stream;
       return 0;
     }
     if (type == FRAME_PRIORITY) {
@@ -567,6 +597,72 @@ export class FrameReader {
     this.blockBytes = fragLen;
     this.blockFrames = 0;
     return fragLen <= this.maxHeaderBlockBytes;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Field blocks decoded in the reader (attachDecoder).
+
+  /** beginFieldBlock starts a field block of the current frame: decoded at
+   *  once when END_HEADERS is set (straight from the input, no copy), else
+   *  kept until its last CONTINUATION. 0, or -1 after fail(). */
+  private beginFieldBlock(
+    record: i32, flags: i32, c: i32, d: i32, selfDependent: bool,
+    src: Uint8Array, at: i32, n: i32,
+  ): i32 {
+    this.blockRecord = record;
+    this.blockFlags = flags;
+    this.blockC = c;
+    this.blockD = d;
+    this.blockSelfDependent = selfDependent;
+    this.blockHave = 0;
+    if ((flags & FLAG_END_HEADERS) != 0) return this.decodeFieldBlock(src, at, n);
+    return this.appendToBlock(src, at, n) ? 0 : this.fail(ERR_OUT_OF_MEMORY);
+  }
+
+  /** continueFieldBlock adds a CONTINUATION's fragment, decoding the block on END_HEADERS. */
+  private continueFieldBlock(flags: i32, src: Uint8Array, at: i32, n: i32): i32 {
+    if (!this.appendToBlock(src, at, n)) return this.fail(ERR_OUT_OF_MEMORY);
+    if ((flags & FLAG_END_HEADERS) == 0) return 0;
+    const r = this.decodeFieldBlock(this.block, 0, this.blockHave);
+    this.blockHave = 0;
+    if (this.block.length > MAX_KEPT_PAYLOAD_BUFFER) this.block = new Uint8Array(0);
+    return r;
+  }
+
+  /** appendToBlock copies a fragment into the block buffer (bounded by maxHeaderBlockBytes before this is called). */
+  private appendToBlock(src: Uint8Array, at: i32, n: i32): bool {
+    const need = this.blockHave + n;
+    if (need > this.block.length) {
+      let size = max(this.block.length, MIN_PAYLOAD_BUFFER);
+      while (size < need) size = size << 1;
+      const next = new Uint8Array(size);
+      if (this.blockHave > 0) copyBytes(next, 0, this.block, 0, this.blockHave);
+      this.block = next;
+    }
+    copyBytes(this.block, this.blockHave, src, at, n);
+    this.blockHave = need;
+    return true;
+  }
+
+  /** decodeFieldBlock decodes a complete block and reports it. A decoding
+   *  error is a connection error of type COMPRESSION_ERROR (RFC 9113 §4.3);
+   *  a list over the decoder's limit is reported on the record (a stream
+   *  matter). 0, or -1 after fail(). */
+  private decodeFieldBlock(src: Uint8Array, at: i32, n: i32): i32 {
+    const decoder = this.decoder!;
+    const first = this.fieldsPos;
+    const r = decoder.decode(src, at, at + n, first, this.stringsPos);
+    if (r < 0 && r != ERR_HEADER_LIST_TOO_LARGE) return this.fail(r);
+    if (r > 0) {
+      this.fieldsPos = first + r;
+      this.stringsPos = decodedStringsEnd;
+    }
+    const flags = this.blockFlags | FLAG_END_HEADERS;
+    if (!this.emit(this.blockRecord, flags, this.stream, this.blockBytes, first, r, this.blockC, this.blockD)) {
+      return this.fail(ERR_OUT_OF_MEMORY);
+    }
+    if (this.blockSelfDependent && !this.emitStreamError(ERR_PRIORITY_SELF)) return this.fail(ERR_OUT_OF_MEMORY);
+    return 0;
   }
 
   // ---------------------------------------------------------------------------

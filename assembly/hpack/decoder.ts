@@ -21,6 +21,9 @@ import { STATIC_LENGTH, STATIC_BYTES, STATIC_NAME_OFF, STATIC_NAME_LEN, STATIC_V
 let stringAt: i32 = 0;
 let stringLength: i32 = 0;
 
+/** decodedStringsEnd is where the last decode() stopped writing ioStrings. */
+export let decodedStringsEnd: i32 = 0;
+
 export class Decoder {
   table: DynamicTable;
   /** limit is the SETTINGS_HEADER_TABLE_SIZE we advertised and the peer acknowledged. */
@@ -44,22 +47,25 @@ export class Decoder {
     this.limit = limit;
   }
 
-  /** decode decodes the block src[start..end) and returns the number of field
-   *  records written, ERR_HEADER_LIST_TOO_LARGE (the block was fully processed
-   *  and the table is in sync, but the list is over maxHeaderListSize), or
-   *  another ERR_* (sticky). */
-  decode(src: Uint8Array, start: i32, end: i32): i32 {
+  /** decode decodes the block src[start..end), writing field records from
+   *  record index fieldBase and string bytes from ioStrings offset strBase
+   *  (a frame reader decodes several blocks per call into the same buffers).
+   *  It returns the number of field records written, ERR_HEADER_LIST_TOO_LARGE
+   *  (the block was fully processed and the table is in sync, but the list is
+   *  over maxHeaderListSize), or another ERR_* (sticky). */
+  decode(src: Uint8Array, start: i32, end: i32, fieldBase: i32, strBase: i32): i32 {
     if (this.failed != 0) return this.failed;
-    const r = this.decodeBlock(src, start, end);
+    decodedStringsEnd = strBase;
+    const r = this.decodeBlock(src, start, end, fieldBase, strBase);
     if (r < 0 && r != ERR_HEADER_LIST_TOO_LARGE) this.failed = r;
     return r;
   }
 
-  private decodeBlock(src: Uint8Array, start: i32, end: i32): i32 {
+  private decodeBlock(src: Uint8Array, start: i32, end: i32, fieldBase: i32, strBase: i32): i32 {
     const table = this.table;
     let pos = start;
     let count = 0;
-    let strPos = 0;
+    let strPos = strBase;
     let listSize = 0;
     let oversized = false;
     let sawField = false;
@@ -171,7 +177,7 @@ export class Decoder {
         strPos = fieldStrings;
         continue;
       }
-      const w = count * FIELD_WORDS;
+      const w = (fieldBase + count) * FIELD_WORDS;
       if (!reserveFields(w + FIELD_WORDS, w)) return ERR_OUT_OF_MEMORY;
       const fields = ioFields;
       unchecked((fields[w + FIELD_FLAGS] = flags));
@@ -185,7 +191,9 @@ export class Decoder {
       count++;
     }
     if (this.sizeUpdateRequired) return ERR_HPACK_SIZE_UPDATE;
-    return oversized ? ERR_HEADER_LIST_TOO_LARGE : count;
+    if (oversized) return ERR_HEADER_LIST_TOO_LARGE;
+    decodedStringsEnd = strPos;
+    return count;
   }
 
   /** readString decodes a string literal (RFC 7541 §5.2) at src[pos] into

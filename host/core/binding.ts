@@ -28,6 +28,7 @@ export interface CoreExports {
   hpackEncode(handle: number, count: number): number;
   frameReaderNew(maxFrameSize: number, maxHeaderBlockBytes: number): number;
   frameReaderFree(handle: number): number;
+  frameReaderAttachDecoder(handle: number, decoderHandle: number): number;
   frameReaderSetMaxFrameSize(handle: number, n: number): number;
   frameRead(handle: number, length: number): number;
   frameWrite(count: number): number;

@@ -34,6 +34,17 @@ export abstract class CoreContext {
     registry.register(this, this.held, this.held);
   }
 
+  /** coreHandle is the context's handle in the core (-1 once closed), for
+   *  joining two contexts of the same core (a frame reader and its HPACK decoder). */
+  get coreHandle(): number {
+    return this.handle;
+  }
+
+  /** onCore reports whether the context lives in the core behind binding. */
+  onCore(binding: CoreBinding): boolean {
+    return this.binding === binding;
+  }
+
   /** closed reports whether close() was called. */
   get closed(): boolean {
     return this.handle < 0;

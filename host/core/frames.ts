@@ -8,7 +8,7 @@
 
 import {
   REC_WORDS, REC_TYPE, REC_FLAGS, REC_STREAM, REC_LENGTH, REC_A, REC_B, REC_C, REC_D,
-  REC_STREAM_ERROR, REC_UNKNOWN, REC_CONNECTION_ERROR,
+  REC_STREAM_ERROR, REC_UNKNOWN, REC_CONNECTION_ERROR, REC_HEADERS_DECODED, REC_PUSH_PROMISE_DECODED,
   FRAME_DATA, FRAME_HEADERS, FRAME_PRIORITY, FRAME_RST_STREAM, FRAME_SETTINGS,
   FRAME_PUSH_PROMISE, FRAME_PING, FRAME_GOAWAY, FRAME_WINDOW_UPDATE, FRAME_CONTINUATION,
   FRAME_PRIORITY_UPDATE, FLAG_END_STREAM, FLAG_ACK, FLAG_END_HEADERS, FLAG_PADDED, FLAG_PRIORITY,
@@ -17,6 +17,7 @@ import {
 import { type CoreBinding, writeLatin1 } from './binding.js';
 import { CoreContext } from './context.js';
 import { errorReason } from './errors.js';
+import type { HeaderList, HpackDecoder } from './hpack.js';
 
 /** DEFAULT_MAX_HEADER_BLOCK_BYTES bounds one header block (HEADERS or PUSH_PROMISE plus its CONTINUATIONs). */
 export const DEFAULT_MAX_HEADER_BLOCK_BYTES = 256 * 1024;
@@ -147,10 +148,39 @@ export interface StreamErrorFrame {
   reason: string;
 }
 
+/** DecodedHeadersFrame is a whole field block (HEADERS and its CONTINUATIONs)
+ *  decoded by the HPACK decoder given as `frameDecoder({ hpack })`. */
+export interface DecodedHeadersFrame {
+  type: 'HEADERS';
+  streamId: number;
+  /** The HEADERS frame's flags, plus END_HEADERS. */
+  flags: number;
+  endStream: boolean;
+  endHeaders: true;
+  /** The decoded field list, or null when it was over the decoder's
+   *  maxHeaderListSize: a stream error (answer 431 or reset the stream); the
+   *  block was still decoded, so the connection's HPACK state is intact. */
+  headers: HeaderList | null;
+  priority?: PrioritySpec;
+}
+
+/** DecodedPushPromiseFrame is a PUSH_PROMISE whose field block was decoded (see DecodedHeadersFrame). */
+export interface DecodedPushPromiseFrame {
+  type: 'PUSH_PROMISE';
+  streamId: number;
+  flags: number;
+  endHeaders: true;
+  promisedStreamId: number;
+  headers: HeaderList | null;
+}
+
 export type Frame =
   | DataFrame | HeadersFrame | PriorityFrame | RstStreamFrame | SettingsFrame | PushPromiseFrame
   | PingFrame | GoawayFrame | WindowUpdateFrame | ContinuationFrame | PriorityUpdateFrame
-  | UnknownFrame | StreamErrorFrame;
+  | UnknownFrame | StreamErrorFrame | DecodedHeadersFrame | DecodedPushPromiseFrame;
+
+/** WireFrame is a Frame that maps to exactly one frame on the wire. */
+export type WireFrame = Exclude<Frame, StreamErrorFrame | DecodedHeadersFrame | DecodedPushPromiseFrame>;
 
 type FlagFields = 'flags' | 'endStream' | 'endHeaders' | 'ack';
 type Loosen<F> = F extends unknown ? Omit<F, FlagFields & keyof F> & Partial<Pick<F, FlagFields & keyof F>> : never;
@@ -159,7 +189,7 @@ type Loosen<F> = F extends unknown ? Omit<F, FlagFields & keyof F> & Partial<Pic
  *  the flag booleans optional. The flags written are `flags` OR the bits the
  *  booleans, `padLength` and `priority` imply. (encodeFrames also takes decoded
  *  Frames as they are, and refuses STREAM_ERROR entries with a TypeError.) */
-export type FrameInit = Loosen<Exclude<Frame, StreamErrorFrame>>;
+export type FrameInit = Loosen<WireFrame>;
 
 /** FrameError is a connection error (RFC 9113 §5.4.1) the decoder found. */
 export class FrameError extends Error {
@@ -182,12 +212,18 @@ export class FrameError extends Error {
 export interface FrameDecoderOptions {
   /** Largest accepted payload, 16384..16777215 (RFC 9113 §6.5.2); default 16384. */
   maxFrameSize?: number;
+  /** Decode every field block with this decoder, in the same core call that
+   *  reads its frames: HEADERS and PUSH_PROMISE then come out whole, with
+   *  `headers` instead of `fragment` (CONTINUATIONs folded in). A decoding
+   *  error is a connection error with code 9 (COMPRESSION_ERROR). */
+  hpack?: HpackDecoder;
   /** Largest header block (fragment bytes over HEADERS/PUSH_PROMISE and CONTINUATIONs); default 256 KiB. */
   maxHeaderBlockBytes?: number;
 }
 
 /** FrameDecoder decodes a byte stream (one direction of a connection) into frames. */
 export class FrameDecoder extends CoreContext {
+  private hpack: HpackDecoder | null = null;
   private error: FrameError | null = null;
   /** Chunks of the DATA frame in progress (a frame split across reads). */
   private dataChunks: Uint8Array[] = [];
@@ -198,6 +234,14 @@ export class FrameDecoder extends CoreContext {
     const h = binding.x.frameReaderNew(maxFrameSize, maxBlock);
     if (h < 0) throw new RangeError(`h2wasm: cannot make a frame decoder (${errorReason(h)}; maxFrameSize ${maxFrameSize}, maxHeaderBlockBytes ${maxBlock})`);
     super(binding, h, binding.x.frameReaderFree);
+    const hpack = options.hpack;
+    if (hpack !== undefined) {
+      if (!hpack.onCore(binding) || binding.x.frameReaderAttachDecoder(h, hpack.coreHandle) < 0) {
+        this.close();
+        throw new TypeError('h2wasm: frameDecoder({ hpack }) needs an open HPACK decoder of the same core');
+      }
+      this.hpack = hpack;
+    }
   }
 
   /** push decodes bytes (any amount, any split) and returns the frames completed by them.
@@ -323,6 +367,23 @@ export class FrameDecoder extends CoreContext {
         case FRAME_PRIORITY_UPDATE:
           frames.push({ type: 'PRIORITY_UPDATE', streamId, flags, prioritizedStreamId: a, fieldValue: b.latin1(bw, bw + c) });
           break;
+        case REC_HEADERS_DECODED: {
+          const f: DecodedHeadersFrame = {
+            type: 'HEADERS', streamId, flags,
+            endStream: (flags & FLAG_END_STREAM) !== 0,
+            endHeaders: true,
+            headers: bw >= 0 ? this.hpack!.readFields(a, bw) : null,
+          };
+          if ((flags & FLAG_PRIORITY) !== 0) f.priority = { exclusive: c < 0, dependency: c & 0x7fffffff, weight: d };
+          frames.push(f);
+          break;
+        }
+        case REC_PUSH_PROMISE_DECODED:
+          frames.push({
+            type: 'PUSH_PROMISE', streamId, flags, endHeaders: true, promisedStreamId: c,
+            headers: bw >= 0 ? this.hpack!.readFields(a, bw) : null,
+          });
+          break;
         case REC_UNKNOWN:
           frames.push({ type: 'UNKNOWN', streamId, flags, frameType: a, length });
           break;
@@ -352,7 +413,7 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 }
 
 /** payloadBytes returns how many ioIn bytes a frame's command needs. */
-function payloadBytes(f: FrameInit | Frame): number {
+function payloadBytes(f: FrameInit | WireFrame): number {
   switch (f.type) {
     case 'DATA': return f.data.length;
     case 'HEADERS': case 'PUSH_PROMISE': case 'CONTINUATION': return f.fragment.length;
@@ -368,6 +429,17 @@ function prioritySpecWord(p: PrioritySpec): number {
   return (p.dependency & 0x7fffffff) | (p.exclusive ? 0x80000000 : 0);
 }
 
+/** encodable narrows an encodeFrames entry to one frame on the wire, refusing decoder reports and decoded field blocks. */
+function encodable(f: FrameInit | Frame): FrameInit | WireFrame {
+  if (f.type === 'STREAM_ERROR') {
+    throw new TypeError('h2wasm: a STREAM_ERROR is a decoder report, not a frame; encode an RST_STREAM instead');
+  }
+  if ('headers' in f) {
+    throw new TypeError('h2wasm: a decoded field block has no fragment to write; encode its headers with an HpackEncoder');
+  }
+  return f as FrameInit | WireFrame;
+}
+
 /** encodeFrames writes frames in order and returns their wire bytes (a copy). */
 export function encodeFrames(binding: CoreBinding, frames: ReadonlyArray<FrameInit | Frame>): Uint8Array {
   const x = binding.x;
@@ -378,12 +450,12 @@ export function encodeFrames(binding: CoreBinding, frames: ReadonlyArray<FrameIn
     const capacity = Math.floor(binding.records.length / REC_WORDS);
     const end = Math.min(frames.length, i + capacity);
     let bytes = 0;
-    for (let j = i; j < end; j++) bytes += payloadBytes(frames[j]);
+    for (let j = i; j < end; j++) bytes += payloadBytes(encodable(frames[j]));
     binding.reserveIn(bytes);
     const rec = binding.records;
     const inb = binding.in;
     let at = 0;
-    for (let j = i; j < end; j++) at = writeCommand(frames[j], rec, (j - i) * REC_WORDS, inb, at);
+    for (let j = i; j < end; j++) at = writeCommand(encodable(frames[j]), rec, (j - i) * REC_WORDS, inb, at);
     const n = x.frameWrite(end - i);
     binding.sync();
     if (n < 0) throw new RangeError(`h2wasm: cannot encode frames ${i}..${end - 1} (${errorReason(n)})`);
@@ -394,7 +466,7 @@ export function encodeFrames(binding: CoreBinding, frames: ReadonlyArray<FrameIn
 }
 
 /** writeCommand fills the command record at rec[base..] for f, copying its payload into inb at `at`; returns the new `at`. */
-function writeCommand(f: FrameInit | Frame, rec: Int32Array, base: number, inb: Uint8Array, at: number): number {
+function writeCommand(f: FrameInit | WireFrame, rec: Int32Array, base: number, inb: Uint8Array, at: number): number {
   let flags = ('flags' in f ? (f.flags ?? 0) : 0) & 0xff;
   let type = 0;
   let pad = 0;
@@ -505,8 +577,6 @@ function writeCommand(f: FrameInit | Frame, rec: Int32Array, base: number, inb: 
       b = copy(payload);
       break;
     }
-    case 'STREAM_ERROR':
-      throw new TypeError('h2wasm: a STREAM_ERROR is a decoder report, not a frame; encode an RST_STREAM instead');
     default:
       throw new TypeError(`h2wasm: cannot encode a frame of type ${(f as { type: string }).type}`);
   }

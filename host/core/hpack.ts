@@ -88,17 +88,19 @@ export class HpackDecoder extends CoreContext {
     if (count < 0) {
       throw new HpackError(count, count === ERR_HEADER_LIST_TOO_LARGE ? 'HPACK: the decoded header list is over maxHeaderListSize' : undefined);
     }
-    return this.readFields(count);
+    return this.readFields(0, count);
   }
 
-  /** readFields makes the header list from `count` field records just written by the core. */
-  readFields(count: number): HeaderList {
+  /** readFields makes the header list from `count` field records the core
+   *  just wrote from record index `first` (a frame reader decodes several
+   *  blocks per call into the same records). */
+  readFields(first: number, count: number): HeaderList {
     const { fields, latin1 } = this.binding;
     const cache = this.cache;
     const mask = this.mask;
     const list: HeaderList = new Array(count);
     let sensitive: string[] | undefined;
-    for (let i = 0, w = 0; i < count; i++, w += FIELD_WORDS) {
+    for (let i = 0, w = first * FIELD_WORDS; i < count; i++, w += FIELD_WORDS) {
       const nameKey = fields[w + FIELD_NAME_KEY];
       const valueKey = fields[w + FIELD_VALUE_KEY];
       let name: string;
