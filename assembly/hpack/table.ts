@@ -79,6 +79,7 @@ export class DynamicTable {
   setMaxSize(maxSize: i32): void {
     this.maxSize = maxSize;
     while (this.size > maxSize) this.evictOldest();
+    this.checkInvariants();
   }
 
   evictOldest(): void {
@@ -87,6 +88,17 @@ export class DynamicTable {
     this.bytesUsed -= n;
     this.size -= n + ENTRY_OVERHEAD;
     this.count--;
+  }
+
+  /** checkInvariants asserts the rules in the header comment (debug builds
+   *  only: the release build is compiled without asserts, and in the JS build
+   *  assert is a no-op). Called after whole operations, never mid-eviction. */
+  checkInvariants(): void {
+    assert(this.count >= 0 && this.bytesUsed >= 0, 'dynamic table: negative count or bytes');
+    assert(this.size == this.bytesUsed + ENTRY_OVERHEAD * this.count, 'dynamic table: size != bytes + 32 * count');
+    assert(this.size <= this.maxSize || this.count == 0, 'dynamic table: size over maxSize');
+    assert(this.bytesUsed <= this.bytes.length, 'dynamic table: live bytes over the ring');
+    assert(this.count <= this.entryOffset.length, 'dynamic table: entries over the ring');
   }
 
   /** insert adds an entry made of name src[nameAt..+nameLength) and value
@@ -103,6 +115,7 @@ export class DynamicTable {
       // "an attempt to add an entry larger than the maximum size causes the
       // table to be emptied of all existing entries and results in an empty table"
       while (this.count > 0) this.evictOldest();
+      this.checkInvariants();
       return 0;
     }
     while (this.size + entrySize > this.maxSize) this.evictOldest();
@@ -127,6 +140,7 @@ export class DynamicTable {
     this.bytesUsed += n;
     const seq = this.sequenceOf(1);
     if (this.withIndex) this.link(slot, seq, nameHash, valueHash);
+    this.checkInvariants();
     return seq;
   }
 

@@ -15,3 +15,6 @@ export function bool(x) { return !!x; }
 export function unchecked(x) { return x; }
 export function min(a, b) { return a < b ? a : b; }
 export function max(a, b) { return a > b ? a : b; }
+// Assertions are for the debug WebAssembly build (test/hpack/invariants.test.ts);
+// like the release build, the JS build compiles them to nothing.
+export function assert(_condition, _message) {}

@@ -10,11 +10,11 @@ import fc from 'fast-check';
 import {
   DEFAULT_INITIAL_WINDOW_SIZE as DEFAULT, DEFAULT_MAX_FRAME_SIZE, MAX_WINDOW_SIZE as MAX,
 } from '../../assembly/abi.js';
-import { CODECS } from '../helpers/codecs.js';
+import { CODECS, runs } from '../helpers/codecs.js';
 import { FlowDriver } from './driver.js';
 import { FlowModel } from './model.js';
 
-const RUNS = Number(process.env.FLOW_RUNS ?? 500);
+const RUNS = Number(process.env.FLOW_RUNS ?? runs(500));
 
 // An amount is either absolute, or relative to a boundary of the current state
 // (a window, a held count, the room left below 2^31-1), so the sequences keep

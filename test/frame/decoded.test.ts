@@ -9,7 +9,7 @@ import {
   FRAME_HEADERS, FRAME_CONTINUATION, FLAG_END_HEADERS, FLAG_END_STREAM, REC_WORDS, REC_TYPE, REC_B,
   REC_HEADERS_DECODED,
 } from '../../assembly/abi.js';
-import { CODECS, sharedCore } from '../helpers/codecs.js';
+import { CODECS, sharedCore, runs } from '../helpers/codecs.js';
 import { cat, rawFrame } from '../helpers/frames.js';
 
 const REQUEST: Array<[string, string]> = [
@@ -198,7 +198,7 @@ describe.each(CODECS)('field blocks decoded in the reader (%s)', (codec) => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 

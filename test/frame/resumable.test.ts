@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FrameError, type Core, type Frame } from '../../host/index.js';
-import { CODECS, sharedCore } from '../helpers/codecs.js';
+import { CODECS, sharedCore, runs } from '../helpers/codecs.js';
 import { cat, decodeSplit, rawFrame } from '../helpers/frames.js';
 
 const MAX = 16777215;
@@ -84,7 +84,7 @@ describe.each(CODECS)('resumable reader (%s)', (codec) => {
       fc.property(cutsArb(STREAM.length, 40), (cuts) => {
         expect(outcome(decodeSplit(core, STREAM, cuts, OPTIONS))).toEqual(whole);
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -110,7 +110,7 @@ describe.each(CODECS)('resumable reader (%s)', (codec) => {
         const got = decodeSplit(core, wire, cuts, { maxFrameSize: MAX });
         expect(got).toEqual(frames.map(decodedForm));
       }),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 });
@@ -122,7 +122,7 @@ describe.each(CODECS)('reader robustness (%s)', (codec) => {
       fc.property(fc.uint8Array({ maxLength: 600 }), fc.nat(), (bytes, seed) => {
         checkRobust(core, bytes, seed);
       }),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
     afterwardsWorks(core);
   });
@@ -144,7 +144,7 @@ describe.each(CODECS)('reader robustness (%s)', (codec) => {
         }));
         checkRobust(core, bytes, seed);
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
     afterwardsWorks(core);
   });

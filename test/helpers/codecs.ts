@@ -28,3 +28,12 @@ export function hex(s: string): Uint8Array {
 export function toHex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
+
+/** FUZZ_SCALE multiplies every property test's run count: 1 in `npm test`,
+ *  more in `npm run fuzz` (H2WASM_FUZZ_SCALE). */
+export const FUZZ_SCALE = Math.max(1, Number(process.env.H2WASM_FUZZ_SCALE ?? 1));
+
+/** runs returns a property test's run count at the current FUZZ_SCALE. */
+export function runs(n: number): number {
+  return Math.round(n * FUZZ_SCALE);
+}

@@ -3,13 +3,13 @@
 // decoder never produce anything but a list or an HpackError.
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CODECS, hex, sharedCore } from '../helpers/codecs.js';
+import { CODECS, hex, sharedCore, runs } from '../helpers/codecs.js';
 import { catchHpack, plain, sensitiveOf, withSensitive, type Field } from '../helpers/hpack.js';
 import { HpackError } from '../../host/index.js';
 import { STATIC_TABLE } from '../fixtures/static-table.js';
 import { C2, SEQUENCES } from '../fixtures/rfc7541-appendix-c.js';
 
-const NUM_RUNS = 200;
+const NUM_RUNS = runs(200);
 const TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-.^_`|~".split('');
 const STATIC_NAMES = [...new Set(STATIC_TABLE.map(([n]) => n))];
 const STATIC_VALUES = [...new Set(STATIC_TABLE.map(([, v]) => v))];
