@@ -3,7 +3,7 @@
 // source) against hpack.js and hpack from npm, on the same header lists, in
 // one run. Rounds alternate between codecs to cancel drift; medians reported.
 //
-//   node bench/codec.mjs [--quick] [--json FILE]
+//   node bench/codec.mjs [--quick] [--only NAME] [--json FILE] [--md FILE]
 //
 // For h2wasm it also splits each operation into time inside the core and
 // time at the boundary (copying bytes in, making strings out).
@@ -22,6 +22,7 @@ const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt > 0 ? process.argv[onlyAt + 1] : null; // a substring of workload names
 const jsonAt = process.argv.indexOf('--json');
+const mdAt = process.argv.indexOf('--md');
 const ROUND_MS = quick ? 60 : 250;
 const ROUNDS = quick ? 3 : 7;
 
@@ -205,30 +206,37 @@ for (const w of workloads) {
 }
 
 // --- report
+const report = [];
+const say = (line = '') => {
+  report.push(line);
+  say(line);
+};
 const byKey = new Map(results.map((r) => [`${r.workload}|${r.codec}|${r.op}`, r]));
-console.log(`\nHPACK codec benchmark — ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}${quick ? ' (quick)' : ''}\n`);
+say(`HPACK codec benchmark — ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}${quick ? ' (quick)' : ''}\n`);
 for (const w of workloads) {
   const first = results.find((r) => r.workload === w.name);
-  console.log(`### ${w.name} — ${first.blocks} blocks, ${(first.blockBytes / first.blocks).toFixed(0)} B/block average\n`);
-  console.log('| codec | decode ns/block | decode MB/s | encode ns/block | encode MB/s | decode vs hpack.js | encode vs hpack.js |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  say(`### ${w.name} — ${first.blocks} blocks, ${(first.blockBytes / first.blocks).toFixed(0)} B/block average\n`);
+  say('| codec | decode ns/block | decode MB/s | encode ns/block | encode MB/s | decode vs hpack.js | encode vs hpack.js |');
+  say('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   const ref = (op) => byKey.get(`${w.name}|hpack.js|${op}`).nsPerBlock;
   for (const name of Object.keys(codecs)) {
     const d = byKey.get(`${w.name}|${name}|decode`);
     const e = byKey.get(`${w.name}|${name}|encode`);
-    console.log(`| ${name} | ${d.nsPerBlock.toFixed(0)} | ${d.mbPerSecond.toFixed(1)} | ${e.nsPerBlock.toFixed(0)} | ${e.mbPerSecond.toFixed(1)} | ${(ref('decode') / d.nsPerBlock).toFixed(2)}× | ${(ref('encode') / e.nsPerBlock).toFixed(2)}× |`);
+    say(`| ${name} | ${d.nsPerBlock.toFixed(0)} | ${d.mbPerSecond.toFixed(1)} | ${e.nsPerBlock.toFixed(0)} | ${e.mbPerSecond.toFixed(1)} | ${(ref('decode') / d.nsPerBlock).toFixed(2)}× | ${(ref('encode') / e.nsPerBlock).toFixed(2)}× |`);
   }
+  say();
   for (const name of ['h2wasm wasm', 'h2wasm js']) {
     const d = byKey.get(`${w.name}|${name}|decode`).nsPerBlock;
     const dc = byKey.get(`${w.name}|${name}|decode (core only)`).nsPerBlock;
     const e = byKey.get(`${w.name}|${name}|encode`).nsPerBlock;
     const ec = byKey.get(`${w.name}|${name}|encode (core only)`).nsPerBlock;
-    console.log(`\n${name}: decode = ${dc.toFixed(0)} ns in the core + ${(d - dc).toFixed(0)} ns at the boundary (${((d - dc) / d * 100).toFixed(0)}%); encode = ${ec.toFixed(0)} + ${(e - ec).toFixed(0)} ns (${((e - ec) / e * 100).toFixed(0)}%)`);
+    say(`- ${name}: decode = ${dc.toFixed(0)} ns in the core + ${(d - dc).toFixed(0)} ns at the boundary (${((d - dc) / d * 100).toFixed(0)}%); encode = ${ec.toFixed(0)} + ${(e - ec).toFixed(0)} ns (${((e - ec) / e * 100).toFixed(0)}%)`);
   }
   const wd = byKey.get(`${w.name}|h2wasm wasm|decode`).nsPerBlock;
   const jd = byKey.get(`${w.name}|h2wasm js|decode`).nsPerBlock;
-  console.log(`\nWASM vs own JS build: decode ${(jd / wd).toFixed(2)}×, encode ${(byKey.get(`${w.name}|h2wasm js|encode`).nsPerBlock / byKey.get(`${w.name}|h2wasm wasm|encode`).nsPerBlock).toFixed(2)}×\n`);
+  say(`- WASM vs own JS build: decode ${(jd / wd).toFixed(2)}×, encode ${(byKey.get(`${w.name}|h2wasm js|encode`).nsPerBlock / byKey.get(`${w.name}|h2wasm wasm|encode`).nsPerBlock).toFixed(2)}×\n`);
 }
+if (mdAt > 0) writeFileSync(process.argv[mdAt + 1], report.join('\n') + '\n');
 if (jsonAt > 0) {
   writeFileSync(process.argv[jsonAt + 1], JSON.stringify({ machine: { cpu: os.cpus()[0].model, cores: os.cpus().length, node: process.version }, quick, results }, null, 2));
 }
