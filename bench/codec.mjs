@@ -209,7 +209,7 @@ for (const w of workloads) {
 const report = [];
 const say = (line = '') => {
   report.push(line);
-  say(line);
+  console.log(line);
 };
 const byKey = new Map(results.map((r) => [`${r.workload}|${r.codec}|${r.op}`, r]));
 say(`HPACK codec benchmark — ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}${quick ? ' (quick)' : ''}\n`);
