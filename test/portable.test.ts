@@ -33,3 +33,15 @@ describe('portable core sources', () => {
     expect(used.has('unchecked')).toBe(true); // the scan does see the sources
   });
 });
+
+describe('the JS build of the core', () => {
+  it('leaves no globals behind when loaded and used', async () => {
+    const before = new Set(Object.getOwnPropertyNames(globalThis));
+    const { loadCore } = await import('../host/index.js');
+    const core = await loadCore({ codec: 'js' });
+    const enc = core.hpackEncoder();
+    core.hpackDecoder().decode(enc.encode([[':method', 'GET'], ['x-a', 'b']]));
+    const added = Object.getOwnPropertyNames(globalThis).filter((k) => !before.has(k));
+    expect(added).toEqual([]);
+  });
+});
