@@ -312,13 +312,13 @@ export class FrameDecoder extends CoreContext {
             fragment: b.strings.slice(a, a + bw),
           };
           const prio = (flags & FLAG_PRIORITY) !== 0;
-          if (prio) f.priority = { exclusive: c < 0, dependency: c & 0x7fffffff, weight: d };
+          if (prio) f.priority = prioritySpecOf(c, d);
           if (flags & FLAG_PADDED) f.padLength = length - 1 - (prio ? 5 : 0) - bw;
           frames.push(f);
           break;
         }
         case FRAME_PRIORITY:
-          frames.push({ type: 'PRIORITY', streamId, flags, exclusive: c < 0, dependency: c & 0x7fffffff, weight: d });
+          frames.push({ type: 'PRIORITY', streamId, flags, ...prioritySpecOf(c, d) });
           break;
         case FRAME_RST_STREAM:
           frames.push({ type: 'RST_STREAM', streamId, flags, errorCode: a >>> 0 });
@@ -374,7 +374,7 @@ export class FrameDecoder extends CoreContext {
             endHeaders: true,
             headers: bw >= 0 ? this.hpack!.readFields(a, bw) : null,
           };
-          if ((flags & FLAG_PRIORITY) !== 0) f.priority = { exclusive: c < 0, dependency: c & 0x7fffffff, weight: d };
+          if ((flags & FLAG_PRIORITY) !== 0) f.priority = prioritySpecOf(c, d);
           frames.push(f);
           break;
         }
@@ -425,6 +425,12 @@ function payloadBytes(f: FrameInit | WireFrame): number {
   }
 }
 
+/** prioritySpecOf reads a record's dependency word (exclusive bit 31) and weight. */
+function prioritySpecOf(word: number, weight: number): PrioritySpec {
+  return { exclusive: word < 0, dependency: word & 0x7fffffff, weight };
+}
+
+/** prioritySpecWord makes a command's dependency word (exclusive bit 31). */
 function prioritySpecWord(p: PrioritySpec): number {
   return (p.dependency & 0x7fffffff) | (p.exclusive ? 0x80000000 : 0);
 }
