@@ -7,7 +7,7 @@
 // caught. docs/abi.md explains the layout in prose.
 
 /** ABI_VERSION changes whenever a layout or a meaning below changes. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 // ---------------------------------------------------------------------------
 // Exchange buffers. One set per core instance, shared by every context on it
@@ -18,13 +18,19 @@ export const ABI_VERSION = 2;
 //   fields  Int32Array  header fields out of the decoder, into the encoder
 //   strings Uint8Array  decoded header bytes and copied control-frame payloads
 // A buffer may be replaced by a larger one during any call; the core bumps
-// its I/O generation (ioGeneration()) when it does, and the host re-reads its
-// views when the generation (or, for WebAssembly, memory.buffer) changes.
+// its I/O generation (ioGeneration(), and the status word STATUS_GENERATION)
+// when it does, and the host re-reads its views when memory.buffer (for
+// WebAssembly) or the generation changes.
 export const IO_IN = 0;
 export const IO_OUT = 1;
 export const IO_RECORDS = 2;
 export const IO_FIELDS = 3;
 export const IO_STRINGS = 4;
+/** A small Int32Array that is never replaced: STATUS_GENERATION holds the I/O
+ *  generation, so the host can check it after a call without another call. */
+export const IO_STATUS = 5;
+export const STATUS_GENERATION = 0;
+export const STATUS_WORDS = 4;
 
 // ---------------------------------------------------------------------------
 // Frame records: 8 x i32 each, for events out of the frame reader and for

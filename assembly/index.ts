@@ -3,12 +3,12 @@
 // result codes. Nothing here throws: errors are negative ERR_* results.
 
 import {
-  ABI_VERSION, IO_IN, IO_OUT, IO_STRINGS, IO_RECORDS, IO_FIELDS, ERR_BAD_ARGUMENT, ERR_BAD_HANDLE, ERR_OUT_OF_MEMORY,
+  ABI_VERSION, IO_IN, IO_OUT, IO_STRINGS, IO_RECORDS, IO_FIELDS, IO_STATUS, ERR_BAD_ARGUMENT, ERR_BAD_HANDLE, ERR_OUT_OF_MEMORY,
   HUFFMAN_AUTO, HUFFMAN_NEVER,
 } from './abi';
 import { bufferRef, wordsRef, collectGarbage } from './portable/target';
 import {
-  ioIn, ioOut, ioStrings, ioRecords, ioFields, ioGeneration as generation,
+  ioIn, ioOut, ioStrings, ioRecords, ioFields, ioStatus, ioGeneration as generation,
   reserveIn, reserveOut, reserveRecords, reserveFields,
 } from './io';
 import { Contexts } from './handles';
@@ -42,9 +42,10 @@ export function ioBytes(which: i32): usize {
   return bufferRef(ioStrings);
 }
 
-/** ioWords returns the host's reference to word buffer `which` (IO_RECORDS, IO_FIELDS). */
+/** ioWords returns the host's reference to word buffer `which` (IO_RECORDS, IO_FIELDS, IO_STATUS). */
 export function ioWords(which: i32): usize {
   if (which == IO_RECORDS) return wordsRef(ioRecords);
+  if (which == IO_STATUS) return wordsRef(ioStatus);
   return wordsRef(ioFields);
 }
 
@@ -55,6 +56,7 @@ export function ioLength(which: i32): i32 {
   if (which == IO_STRINGS) return ioStrings.length;
   if (which == IO_RECORDS) return ioRecords.length;
   if (which == IO_FIELDS) return ioFields.length;
+  if (which == IO_STATUS) return ioStatus.length;
   return ERR_BAD_ARGUMENT;
 }
 

@@ -1,3 +1,5 @@
+import { STATUS_GENERATION, STATUS_WORDS } from './abi';
+
 // The exchange buffers shared by the host and every context of one core
 // instance (see abi.ts for the layout). A buffer only ever grows; growing
 // replaces it and bumps ioGeneration so the host re-reads its views.
@@ -15,6 +17,14 @@ export let ioStrings = new Uint8Array(DEFAULT_IO_BYTES);
 export let ioRecords = new Int32Array(DEFAULT_IO_WORDS);
 export let ioFields = new Int32Array(DEFAULT_IO_WORDS);
 export let ioGeneration = 0;
+/** ioStatus is never replaced; ioStatus[STATUS_GENERATION] mirrors ioGeneration. */
+export const ioStatus = new Int32Array(STATUS_WORDS);
+
+/** bumpGeneration records that an exchange buffer was replaced. */
+function bumpGeneration(): void {
+  ioGeneration++;
+  ioStatus[STATUS_GENERATION] = ioGeneration;
+}
 
 /** grownSize returns a capacity of at least need, doubling from have. */
 function grownSize(have: i32, need: i32): i32 {
@@ -42,7 +52,7 @@ export function reserveIn(n: i32): bool {
   if (n <= ioIn.length) return true;
   if (n > MAX_IO_BYTES) return false;
   ioIn = growBytes(ioIn, n, 0);
-  ioGeneration++;
+  bumpGeneration();
   return true;
 }
 
@@ -51,7 +61,7 @@ export function reserveOut(n: i32, keep: i32): bool {
   if (n <= ioOut.length) return true;
   if (n > MAX_IO_BYTES) return false;
   ioOut = growBytes(ioOut, n, keep);
-  ioGeneration++;
+  bumpGeneration();
   return true;
 }
 
@@ -60,7 +70,7 @@ export function reserveStrings(n: i32, keep: i32): bool {
   if (n <= ioStrings.length) return true;
   if (n > MAX_IO_BYTES) return false;
   ioStrings = growBytes(ioStrings, n, keep);
-  ioGeneration++;
+  bumpGeneration();
   return true;
 }
 
@@ -69,7 +79,7 @@ export function reserveRecords(n: i32, keep: i32): bool {
   if (n <= ioRecords.length) return true;
   if (n > MAX_IO_BYTES >> 2) return false;
   ioRecords = growWords(ioRecords, n, keep);
-  ioGeneration++;
+  bumpGeneration();
   return true;
 }
 
@@ -78,6 +88,6 @@ export function reserveFields(n: i32, keep: i32): bool {
   if (n <= ioFields.length) return true;
   if (n > MAX_IO_BYTES >> 2) return false;
   ioFields = growWords(ioFields, n, keep);
-  ioGeneration++;
+  bumpGeneration();
   return true;
 }

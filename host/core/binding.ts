@@ -5,7 +5,7 @@
 // into the same five views (abi.ts, "Exchange buffers") and keeps them fresh:
 // call sync() after every core call that may have grown a buffer.
 
-import { IO_FIELDS, IO_IN, IO_OUT, IO_RECORDS, IO_STRINGS, ABI_VERSION } from '../../assembly/abi.js';
+import { IO_FIELDS, IO_IN, IO_OUT, IO_RECORDS, IO_STRINGS, IO_STATUS, STATUS_GENERATION, ABI_VERSION } from '../../assembly/abi.js';
 
 export type CodecName = 'wasm' | 'js';
 
@@ -46,6 +46,8 @@ export class CoreBinding {
   strings!: Uint8Array;
   records!: Int32Array;
   fields!: Int32Array;
+  /** status is never replaced: status[STATUS_GENERATION] is the I/O generation. */
+  private status!: Int32Array;
   /** latin1 makes a string of strings[start..end) (header bytes are octets, RFC 9110 §5.5). */
   latin1!: (start: number, end: number) => string;
   /** writeIn writes a string's char codes as octets into `in` at pos and returns the new position. */
@@ -67,9 +69,11 @@ export class CoreBinding {
     this.refresh();
   }
 
-  /** sync re-reads the views if the core replaced a buffer or grew its memory. */
+  /** sync re-reads the views if the core grew its memory or replaced a buffer.
+   *  Memory first: growth detaches every view, the status view included. The
+   *  generation comes from the status word, so a sync costs no core call. */
   sync(): void {
-    if (this.x.ioGeneration() !== this.generation || (this.memory !== null && this.memory.buffer !== this.memoryBuffer)) {
+    if ((this.memory !== null && this.memory.buffer !== this.memoryBuffer) || this.status[STATUS_GENERATION] !== this.generation) {
       this.refresh();
     }
   }
@@ -115,6 +119,7 @@ export class CoreBinding {
     this.strings = this.bytes(IO_STRINGS);
     this.records = this.words(IO_RECORDS);
     this.fields = this.words(IO_FIELDS);
+    this.status = this.words(IO_STATUS);
     this.latin1 = latin1Reader(this.strings);
     this.writeIn = latin1Writer(this.in);
     if (this.memory !== null) this.memoryBuffer = this.memory.buffer;
