@@ -183,10 +183,13 @@ export type Frame =
 export type WireFrame = Exclude<Frame, StreamErrorFrame | DecodedHeadersFrame | DecodedPushPromiseFrame>;
 
 type FlagFields = 'flags' | 'endStream' | 'endHeaders' | 'ack';
-type Loosen<F> = F extends unknown ? Omit<F, FlagFields & keyof F> & Partial<Pick<F, FlagFields & keyof F>> : never;
+/** Frames that only ever travel on stream 0 (RFC 9113 §6.5, §6.7, §6.8; RFC 9218 §7.1). */
+type ConnectionFrame = SettingsFrame | PingFrame | GoawayFrame | PriorityUpdateFrame;
+type Optional<F> = FlagFields | (F extends ConnectionFrame ? 'streamId' : never);
+type Loosen<F> = F extends unknown ? Omit<F, Optional<F> & keyof F> & Partial<Pick<F, Optional<F> & keyof F>> : never;
 
 /** FrameInit is what encodeFrames takes: any Frame but STREAM_ERROR, with `flags` and
- *  the flag booleans optional. The flags written are `flags` OR the bits the
+ *  the flag booleans optional, and `streamId` optional (0) on connection frames. The flags written are `flags` OR the bits the
  *  booleans, `padLength` and `priority` imply. (encodeFrames also takes decoded
  *  Frames as they are, and refuses STREAM_ERROR entries with a TypeError.) */
 export type FrameInit = Loosen<WireFrame>;
@@ -588,7 +591,7 @@ function writeCommand(f: FrameInit | WireFrame, rec: Int32Array, base: number, i
   }
   rec[base + REC_TYPE] = type;
   rec[base + REC_FLAGS] = flags;
-  rec[base + REC_STREAM] = f.streamId;
+  rec[base + REC_STREAM] = f.streamId ?? 0;
   rec[base + REC_LENGTH] = pad;
   rec[base + REC_A] = a;
   rec[base + REC_B] = b;
