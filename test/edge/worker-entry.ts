@@ -4,6 +4,8 @@
 // @ts-expect-error: a CompiledWasm module, provided by the Worker's module list
 import wasm from './h2core.wasm';
 import { loadCore, sensitiveHeaders } from '../../host/index.js';
+// The plain-JS build, bundled in: what serves where WebAssembly cannot.
+import * as jsCore from '../../build/h2core.js';
 
 interface Job {
   blocks: string[];
@@ -17,7 +19,11 @@ const unhex = (s: string) => new Uint8Array(s.match(/../g)!.map((h) => parseInt(
 export default {
   async fetch(request: Request): Promise<Response> {
     const job = (await request.json()) as Job;
-    const core = await loadCore({ module: wasm as WebAssembly.Module });
+    const codec = new URL(request.url).searchParams.get('codec');
+    const core =
+      codec === 'js'
+        ? await loadCore({ codec: 'js', jsModule: jsCore as never })
+        : await loadCore({ module: wasm as WebAssembly.Module });
     const dec = core.hpackDecoder();
     const decoded = job.blocks.map((b) => dec.decode(unhex(b)));
     const enc = core.hpackEncoder({ huffman: 'always' });

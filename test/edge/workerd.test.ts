@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 describe('the core in workerd (miniflare)', () => {
-  it('decodes, encodes and reads frames with the compiled module handed to loadCore', async () => {
+  it.each([['wasm'], ['js']])('decodes, encodes and reads frames (%s build)', async (codec) => {
     const bundle = await esbuild.build({
       entryPoints: [here('./worker-entry.ts')],
       bundle: true,
@@ -26,6 +26,7 @@ describe('the core in workerd (miniflare)', () => {
       external: ['./h2core.wasm', 'node:*'],
       logLevel: 'silent',
     });
+    await mf?.dispose();
     mf = new Miniflare({
       modules: [
         { type: 'ESModule', path: 'worker.mjs', contents: bundle.outputFiles[0].text },
@@ -40,9 +41,9 @@ describe('the core in workerd (miniflare)', () => {
       // SETTINGS, PING, then a DATA frame with END_STREAM.
       frames: '000006040000000000000300000064' + '0000080600000000000102030405060708' + '000001000100000001' + '41',
     };
-    const res = await mf.dispatchFetch('http://localhost/', { method: 'POST', body: JSON.stringify(job) });
+    const res = await mf.dispatchFetch(`http://localhost/?codec=${codec}`, { method: 'POST', body: JSON.stringify(job) });
     const out = (await res.json()) as Record<string, unknown>;
-    expect(out.codec).toBe('wasm');
+    expect(out.codec).toBe(codec);
     expect(out.hasBuffer).toBe(false); // the host's non-Node paths are the ones exercised
     expect(out.decoded).toEqual([
       [[':method', 'GET'], [':scheme', 'http'], [':path', '/'], [':authority', 'www.example.com']],
