@@ -112,6 +112,23 @@ export class CoreBinding {
     }
   }
 
+  /** reserveRecords makes `records` hold at least n words (contents not kept). */
+  reserveRecords(n: number): void {
+    this.reserveWords(IO_RECORDS, n, this.records.length);
+  }
+
+  /** reserveFields makes `fields` hold at least n words (contents not kept). */
+  reserveFields(n: number): void {
+    this.reserveWords(IO_FIELDS, n, this.fields.length);
+  }
+
+  private reserveWords(which: number, n: number, have: number): void {
+    if (n > have) {
+      if (this.x.ioReserve(which, n) < 0) throw new RangeError(`h2wasm: cannot exchange ${n} words with the core`);
+      this.sync();
+    }
+  }
+
   private refresh(): void {
     this.generation = this.x.ioGeneration();
     this.in = this.bytes(IO_IN);

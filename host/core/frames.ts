@@ -451,27 +451,21 @@ function encodable(f: FrameInit | Frame): FrameInit | WireFrame {
 
 /** encodeFrames writes frames in order and returns their wire bytes (a copy). */
 export function encodeFrames(binding: CoreBinding, frames: ReadonlyArray<FrameInit | Frame>): Uint8Array {
-  const x = binding.x;
-  const parts: Uint8Array[] = [];
-  let i = 0;
-  do {
-    // One frameWrite per batch that fits the command records (usually one batch).
-    const capacity = Math.floor(binding.records.length / REC_WORDS);
-    const end = Math.min(frames.length, i + capacity);
-    let bytes = 0;
-    for (let j = i; j < end; j++) bytes += payloadBytes(encodable(frames[j]));
-    binding.reserveIn(bytes);
-    const rec = binding.records;
-    const inb = binding.in;
-    let at = 0;
-    for (let j = i; j < end; j++) at = writeCommand(encodable(frames[j]), rec, (j - i) * REC_WORDS, inb, at);
-    const n = x.frameWrite(end - i);
-    binding.sync();
-    if (n < 0) throw new RangeError(`h2wasm: cannot encode frames ${i}..${end - 1} (${errorReason(n)})`);
-    parts.push(binding.out.slice(0, n));
-    i = end;
-  } while (i < frames.length);
-  return parts.length === 1 ? parts[0] : concat(parts);
+  const items = frames.map(encodable);
+  let bytes = 0;
+  for (const f of items) bytes += payloadBytes(f);
+  // Reserve both before taking either view: a reservation may grow the memory.
+  binding.reserveRecords(items.length * REC_WORDS);
+  binding.reserveIn(bytes);
+  const rec = binding.records;
+  const inb = binding.in;
+  let at = 0;
+  for (let j = 0; j < items.length; j++) at = writeCommand(items[j], rec, j * REC_WORDS, inb, at);
+  // One frameWrite for the whole list: one core call per flush.
+  const n = binding.x.frameWrite(items.length);
+  binding.sync();
+  if (n < 0) throw new RangeError(`h2wasm: cannot encode these frames (${errorReason(n)})`);
+  return binding.out.slice(0, n);
 }
 
 /** writeCommand fills the command record at rec[base..] for f, copying its payload into inb at `at`; returns the new `at`. */

@@ -6,7 +6,7 @@
 import {
   FIELD_WORDS, FIELD_FLAGS, FIELD_NAME_KEY, FIELD_VALUE_KEY, FIELD_NAME_OFF, FIELD_NAME_LEN,
   FIELD_VALUE_OFF, FIELD_VALUE_LEN, FIELD_INSERTED, FIELD_F_SENSITIVE,
-  HUFFMAN_AUTO, HUFFMAN_ALWAYS, HUFFMAN_NEVER, DEFAULT_HEADER_TABLE_SIZE, IO_FIELDS, ERR_HEADER_LIST_TOO_LARGE,
+  HUFFMAN_AUTO, HUFFMAN_ALWAYS, HUFFMAN_NEVER, DEFAULT_HEADER_TABLE_SIZE, ERR_HEADER_LIST_TOO_LARGE,
 } from '../../assembly/abi.js';
 import type { CoreBinding } from './binding.js';
 import { HpackError } from './errors.js';
@@ -194,10 +194,7 @@ export class HpackEncoder extends CoreContext {
     let bytes = 0;
     for (let i = 0; i < count; i++) bytes += headers[i][0].length + headers[i][1].length;
     b.reserveIn(bytes);
-    if (count * FIELD_WORDS > b.fields.length) {
-      b.x.ioReserve(IO_FIELDS, count * FIELD_WORDS);
-      b.sync();
-    }
+    b.reserveFields(count * FIELD_WORDS);
     const sensitive = headers[sensitiveHeaders];
     const fields = b.fields;
     let joined = '';
