@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { FrameError, loadCore, type Core, type Frame, type FrameInit } from '../../host/index.js';
 import { runs } from '../helpers/codecs.js';
+import { decodeSplit } from '../helpers/frames.js';
 
 const repoRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -68,21 +69,11 @@ function mutate(bytes: Uint8Array, ms: Array<{ kind: string; at: number; bit?: n
 /** run pushes bytes in pieces cut at `cuts` through a fresh reader and HPACK decoder. */
 function run(core: Core, bytes: Uint8Array, cuts: number[]): { frames: Frame[]; error: string | null } {
   const hpack = core.hpackDecoder();
-  const reader = core.frameDecoder({ hpack, maxHeaderBlockBytes: 16384 });
-  const frames: Frame[] = [];
   try {
-    let prev = 0;
-    for (const c of [...cuts, bytes.length]) {
-      frames.push(...reader.push(bytes.subarray(prev, c)));
-      prev = c;
-    }
-    return { frames, error: null };
-  } catch (e) {
-    if (!(e instanceof FrameError)) throw e; // a CoreTrap fails the test
-    frames.push(...e.frames);
-    return { frames, error: `${e.reason}/${e.code}/${e.streamId}` };
+    const r = decodeSplit(core, bytes, cuts, { hpack, maxHeaderBlockBytes: 16384 });
+    if (r instanceof FrameError) return { frames: r.frames, error: `${r.reason}/${r.code}/${r.streamId}` };
+    return { frames: r, error: null };
   } finally {
-    reader.close();
     hpack.close();
   }
 }
