@@ -1,0 +1,1277 @@
+// ServerConnection: one HTTP/2 connection in the server position (RFC 9113).
+//
+// Sans-I/O in the python-hyper/h2 sense: the transport hands it bytes
+// (receive), it hands the transport bytes (Transport.write). In between:
+//
+//   receive ─▶ core frameRead (frames + HPACK, one call per chunk) ─▶ records
+//           ─▶ stream state table, flow control, request checks ─▶ handler
+//   handler ─▶ Stream.respond/write/end ─▶ HEADERS now, DATA queued per stream
+//   flush   ─▶ RFC 9218 scheduler frames DATA within the windows ─▶ OutputBuffer
+//           ─▶ one Transport.write per flush
+//
+// The invariants this file keeps are written down in docs/architecture.md
+// ("Server connection").
+
+import {
+  REC_WORDS, REC_TYPE, REC_FLAGS, REC_STREAM, REC_LENGTH, REC_A, REC_B, REC_C, REC_D,
+  REC_STREAM_ERROR, REC_UNKNOWN, REC_CONNECTION_ERROR, REC_HEADERS_DECODED, REC_PUSH_PROMISE_DECODED,
+  FRAME_DATA, FRAME_HEADERS, FRAME_PRIORITY, FRAME_RST_STREAM, FRAME_SETTINGS, FRAME_PUSH_PROMISE,
+  FRAME_PING, FRAME_GOAWAY, FRAME_WINDOW_UPDATE, FRAME_CONTINUATION, FRAME_PRIORITY_UPDATE,
+  FLAG_END_STREAM, FLAG_ACK, FLAG_END_HEADERS, FLAG_PADDED,
+  SETTINGS_HEADER_TABLE_SIZE, SETTINGS_ENABLE_PUSH, SETTINGS_MAX_CONCURRENT_STREAMS,
+  SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE, SETTINGS_MAX_HEADER_LIST_SIZE,
+  SETTINGS_NO_RFC7540_PRIORITIES,
+  DEFAULT_INITIAL_WINDOW_SIZE, DEFAULT_MAX_FRAME_SIZE, DEFAULT_HEADER_TABLE_SIZE, MAX_WINDOW_SIZE,
+  H2_NO_ERROR, H2_PROTOCOL_ERROR, H2_INTERNAL_ERROR, H2_FLOW_CONTROL_ERROR, H2_SETTINGS_TIMEOUT,
+  H2_STREAM_CLOSED, H2_REFUSED_STREAM, H2_CANCEL, H2_ENHANCE_YOUR_CALM,
+} from '../../assembly/abi.js';
+import type { Core } from '../core/core.js';
+import type { CoreBinding } from '../core/binding.js';
+import { errorReason } from '../core/errors.js';
+import type { HpackDecoder, HpackEncoder, HeaderList } from '../core/hpack.js';
+import { encodeFrames, type FrameDecoder, type FrameInit } from '../core/frames.js';
+import { checkRequest, checkTrailers, type RequestHead } from './request-check.js';
+import {
+  transition, isState, STREAM_ERROR_BASE, CONNECTION_ERROR_BASE, NOT_ALLOWED,
+  IDLE, OPEN, HALF_CLOSED_REMOTE, HALF_CLOSED_LOCAL, CLOSED, canReceive,
+  RECV_HEADERS, RECV_HEADERS_ES, RECV_DATA, RECV_DATA_ES, RECV_RST, RECV_WINDOW_UPDATE,
+  SEND_HEADERS, SEND_HEADERS_ES, SEND_DATA, SEND_DATA_ES, SEND_RST, type StreamEvent,
+} from './stream-state.js';
+import { Stream, StreamResetError, type StreamOwner } from './server-stream.js';
+import { OutputBuffer } from './writer.js';
+import { parsePriority, URGENCY_LEVELS } from './priority.js';
+import type { ResolvedOptions } from './options.js';
+import type { StreamHandler, Transport } from './types.js';
+import { errorCodeName } from './error-codes.js';
+
+/** CLIENT_PREFACE is what a client sends before its first frame (RFC 9113 §3.4). */
+export const CLIENT_PREFACE = new TextEncoder().encode('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+
+/** MAX_STREAM_ID is the largest stream identifier, 2^31-1; the first GOAWAY of a graceful shutdown carries it. */
+export const MAX_STREAM_ID = 0x7fffffff;
+
+/** STREAM_HIGH_WATER: a stream's write() waits while more than this is queued on it (its share of the connection cap). */
+const STREAM_HIGH_WATER = 1 << 20;
+/** WRITE_BATCH bounds the DATA framed into one socket write, so one stream cannot monopolise a flush. */
+const WRITE_BATCH = 1 << 20;
+/** MAX_QUEUED_CONTROL_FRAMES: answers (PING and SETTINGS ACKs) piled up unwritten beyond this mean a
+ *  peer that sends without reading: GOAWAY ENHANCE_YOUR_CALM (CVE-2019-9512, -9515). nghttp2 uses 1000. */
+const MAX_QUEUED_CONTROL_FRAMES = 1000;
+/** MAX_EMPTY_FRAMES_PER_SECOND: empty DATA frames without END_STREAM cost us work and carry nothing (CVE-2019-9518). */
+const MAX_EMPTY_FRAMES_PER_SECOND = 1000;
+/** CLOSED_MEMORY: how many closed stream ids we remember, to tell "closed" (STREAM_CLOSED) from "never opened" (PROTOCOL_ERROR). */
+const CLOSED_MEMORY = 256;
+/** SHUTDOWN_PING_WAIT: how long the first GOAWAY of a graceful shutdown waits for the PING ack before the second one. */
+const SHUTDOWN_PING_WAIT = 1000;
+/** MAX_PENDING_PRIORITY_UPDATES bounds PRIORITY_UPDATE frames kept for streams not yet open (RFC 9218 §7.1). */
+const MAX_PENDING_PRIORITY_UPDATES = 128;
+
+const SHUTDOWN_PING = new Uint8Array([0x68, 0x32, 0x77, 0x61, 0x73, 0x6d, 0x00, 0x01]);
+const RESOLVED: Promise<void> = Promise.resolve();
+
+type Timer = ReturnType<typeof setTimeout>;
+const later: (f: () => void) => void =
+  typeof setImmediate === 'function' ? (f) => { setImmediate(f); } : (f) => { setTimeout(f, 0); };
+
+function unref(t: Timer): Timer {
+  (t as { unref?: () => void }).unref?.();
+  return t;
+}
+
+/** ConnectionEvents lets the owner (the server) follow a connection. */
+export interface ConnectionEvents {
+  /** The connection is finished and its transport closed; called once. */
+  closed?(connection: ServerConnection): void;
+}
+
+/** ServerConnection runs one HTTP/2 connection in the server position. */
+export class ServerConnection implements StreamOwner {
+  readonly remote: string;
+  private readonly binding: CoreBinding;
+  private readonly reader: FrameDecoder;
+  private readonly decoder: HpackDecoder;
+  private readonly encoder: HpackEncoder;
+  private readonly output = new OutputBuffer();
+
+  private readonly streams = new Map<number, Stream>();
+  /** Streams counted against SETTINGS_MAX_CONCURRENT_STREAMS (open or half-closed). */
+  private activeStreams = 0;
+  /** The highest stream id the peer has opened (the GOAWAY last-stream-id). */
+  private lastPeerStreamId = 0;
+  private readonly closedIds = new Int32Array(CLOSED_MEMORY);
+  /** closedReset[i] is 1 when closedIds[i] was reset by the peer. */
+  private readonly closedReset = new Uint8Array(CLOSED_MEMORY);
+  private closedAt = 0;
+  /** Stream ids we reset, which may still see frames in flight (ignored, RFC 9113 §5.1 "closed"). */
+  private readonly resetIds = new Set<number>();
+
+  // Preface and settings.
+  private prefaceLeft = CLIENT_PREFACE.length;
+  private sawSettings = false;
+  private settingsTimer: Timer | null = null;
+  private settingsUnacked = 0;
+
+  // The peer's settings.
+  private peerInitialWindow = DEFAULT_INITIAL_WINDOW_SIZE;
+  private peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+
+  // Flow control (RFC 9113 §6.9): signed windows, sums compared before they can overflow.
+  private sendWindow = DEFAULT_INITIAL_WINDOW_SIZE;
+  private recvWindow: number;
+  private recvUnacked = 0;
+
+  // The writer.
+  /** Bytes queued in stream output queues, not yet framed. */
+  private queuedBytes = 0;
+  private flushScheduled = false;
+  private transportBlocked = false;
+  private readonly buckets: Stream[][] = Array.from({ length: URGENCY_LEVELS }, () => []);
+  private scheduledCount = 0;
+  private readonly blockedWriters = new Set<Stream>();
+  private queuedControl = 0;
+  private readingPaused = false;
+
+  // Guards.
+  private resetWindowStart = 0;
+  private resetsInWindow = 0;
+  private emptyWindowStart = 0;
+  private emptyInWindow = 0;
+  private readonly pendingPriority = new Map<number, string>();
+
+  // Shutdown.
+  private goawaySent = false;
+  /** The last-stream-id of the final GOAWAY we sent; streams above it are refused. */
+  private goawayLastId = MAX_STREAM_ID;
+  private draining = false;
+  private shutdownTimer: Timer | null = null;
+  private peerGoaway = false;
+  private closing = false;
+  private finished = false;
+  private idleTimer: Timer | null = null;
+  private sweepTimer: Timer | null = null;
+  private lastActivity = 0;
+  private flushTime = 0;
+  private dateSecond = -1;
+  private dateValue = '';
+
+  constructor(
+    core: Core,
+    private readonly transport: Transport,
+    private readonly options: ResolvedOptions,
+    private readonly handler: StreamHandler,
+    private readonly events: ConnectionEvents = {},
+  ) {
+    this.remote = transport.remote;
+    this.binding = core.binding;
+    const o = options;
+    // Until the peer acknowledges our SETTINGS it may use the default table size (RFC 9113 §6.5.3).
+    this.decoder = core.hpackDecoder({ maxTableSize: Math.max(o.headerTableSize, DEFAULT_HEADER_TABLE_SIZE), maxHeaderListSize: o.maxHeaderListSize });
+    this.encoder = core.hpackEncoder();
+    this.reader = core.frameDecoder({ hpack: this.decoder, maxFrameSize: o.maxFrameSize });
+    this.recvWindow = o.connectionWindowSize;
+    this.sendServerPreface();
+  }
+
+  /** Reports whether the connection has finished (its transport is closed or closing). */
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /** The number of streams currently open. */
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  // ===========================================================================
+  // Transport events.
+
+  /** receive takes bytes from the transport. */
+  receive(bytes: Uint8Array): void {
+    if (this.closing) return;
+    this.lastActivity = Date.now();
+    try {
+      let at = 0;
+      if (this.prefaceLeft > 0) {
+        at = this.matchPreface(bytes);
+        if (at < 0) return;
+        if (at === bytes.length) return;
+      }
+      this.readFrames(bytes, at);
+    } catch (e) {
+      this.internalError(e);
+      return;
+    }
+    this.flush();
+  }
+
+  /** drained tells the connection the transport has written out its backlog. */
+  drained(): void {
+    this.transportBlocked = false;
+    this.queuedControl = 0;
+    this.flush();
+  }
+
+  /** transportClosed tells the connection its transport is gone (peer closed, error, or our end()). */
+  transportClosed(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.closing = true;
+    this.clearTimers();
+    const error = new StreamResetError(0, H2_CANCEL, 'h2wasm: the connection closed');
+    for (const s of this.streams.values()) {
+      s.state = CLOSED;
+      s.fail(error);
+    }
+    this.streams.clear();
+    this.blockedWriters.clear();
+    for (const b of this.buckets) b.length = 0;
+    this.reader.close();
+    this.decoder.close();
+    this.encoder.close();
+    this.events.closed?.(this);
+  }
+
+  // ===========================================================================
+  // Shutdown.
+
+  /** shutdown starts a graceful shutdown (Sōzu's double GOAWAY): a GOAWAY with the largest stream
+   *  id (RFC 9113 §6.8: "a server that is attempting to gracefully shut down a connection SHOULD
+   *  send an initial GOAWAY frame with the last stream identifier set to 2^31-1 and a NO_ERROR
+   *  code"), then after a PING round trip the final GOAWAY with the real last stream id. In-flight
+   *  streams finish; the transport closes once they have and the writer has drained. */
+  shutdown(): void {
+    if (this.closing || this.draining) return;
+    this.draining = true;
+    this.queueGoaway(MAX_STREAM_ID, H2_NO_ERROR, '');
+    this.queueFrame({ type: 'PING', data: SHUTDOWN_PING });
+    this.shutdownTimer = unref(setTimeout(() => this.finalGoaway(), SHUTDOWN_PING_WAIT));
+    this.flush();
+  }
+
+  /** destroy drops the connection now: remaining streams are reset (the forced-close deadline). */
+  destroy(): void {
+    if (this.finished) return;
+    if (!this.closing) {
+      this.queueGoaway(this.lastPeerStreamId, H2_NO_ERROR, 'shutting down');
+      this.closing = true;
+      this.flush();
+    }
+    this.transport.destroy();
+    this.transportClosed();
+  }
+
+  private finalGoaway(): void {
+    if (this.shutdownTimer !== null) clearTimeout(this.shutdownTimer);
+    this.shutdownTimer = null;
+    if (this.closing || this.goawayLastId !== MAX_STREAM_ID) return;
+    this.queueGoaway(this.lastPeerStreamId, H2_NO_ERROR, '');
+    this.flush();
+    this.maybeFinish();
+  }
+
+  /** maybeFinish closes the transport once a shutting-down connection has no stream left and nothing to write. */
+  private maybeFinish(): void {
+    if (this.finished || this.streams.size > 0 || this.queuedBytes > 0) return;
+    const done = this.closing || (this.goawaySent && this.goawayLastId !== MAX_STREAM_ID) || this.peerGoaway;
+    if (!done) return;
+    this.closing = true;
+    this.clearTimers();
+    this.transport.end();
+  }
+
+  // ===========================================================================
+  // Receive path.
+
+  /** matchPreface checks the client preface (RFC 9113 §3.4); it returns where frames start, or -1 after a connection error. */
+  private matchPreface(bytes: Uint8Array): number {
+    const start = CLIENT_PREFACE.length - this.prefaceLeft;
+    const n = Math.min(this.prefaceLeft, bytes.length);
+    for (let i = 0; i < n; i++) {
+      if (bytes[i] !== CLIENT_PREFACE[start + i]) {
+        // "Clients and servers MUST treat an invalid connection preface as a connection error of type PROTOCOL_ERROR."
+        this.connectionError(H2_PROTOCOL_ERROR, 'invalid connection preface', 0);
+        return -1;
+      }
+    }
+    this.prefaceLeft -= n;
+    return n;
+  }
+
+  /** readFrames hands bytes[at..] to the core's frame reader and acts on the records, a slice at a time. */
+  private readFrames(bytes: Uint8Array, at: number): void {
+    const b = this.binding;
+    const x = b.x;
+    const handle = this.reader.coreHandle;
+    while (at < bytes.length && !this.closing) {
+      let n = bytes.length - at;
+      if (n > b.in.length) {
+        b.reserveIn(Math.min(n, 1 << 18));
+        n = Math.min(n, b.in.length);
+      }
+      b.in.set(n === bytes.length && at === 0 ? bytes : bytes.subarray(at, at + n), 0);
+      at += n;
+      const count = x.frameRead(handle, n);
+      b.sync();
+      if (count < 0) throw new Error(`h2wasm: frame reader failed (${errorReason(count)})`);
+      this.onRecords(count);
+    }
+  }
+
+  /** onRecords acts on the records of one frameRead call, in order. */
+  private onRecords(count: number): void {
+    const b = this.binding;
+    for (let i = 0; i < count && !this.closing; i++) {
+      const r = b.records;
+      const base = i * REC_WORDS;
+      const type = r[base + REC_TYPE];
+      const flags = r[base + REC_FLAGS];
+      const id = r[base + REC_STREAM];
+      if (!this.sawSettings) {
+        // RFC 9113 §3.4: the client preface "MUST be followed by a SETTINGS frame".
+        if (type !== FRAME_SETTINGS || (flags & FLAG_ACK) !== 0) {
+          if (type === REC_CONNECTION_ERROR) {
+            this.onConnectionErrorRecord(r, base);
+          } else {
+            this.connectionError(H2_PROTOCOL_ERROR, 'the client preface is not followed by SETTINGS', id);
+          }
+          return;
+        }
+        this.sawSettings = true;
+      }
+      switch (type) {
+        case FRAME_DATA:
+          this.onData(id, flags, r[base + REC_LENGTH], r[base + REC_A], r[base + REC_B], r[base + REC_C], r[base + REC_D]);
+          break;
+        case REC_HEADERS_DECODED: {
+          // A self-dependent HEADERS is followed by its stream error (RFC 9113 §5.3.1): the request is not dispatched.
+          const next = base + REC_WORDS;
+          const selfDependent = i + 1 < count && r[next + REC_TYPE] === REC_STREAM_ERROR && r[next + REC_STREAM] === id;
+          const fieldCount = r[base + REC_B];
+          const fields = fieldCount >= 0 ? this.decoder.readFields(r[base + REC_A], fieldCount) : null;
+          this.onHeaders(id, flags, fields, selfDependent);
+          break;
+        }
+        case FRAME_PRIORITY:
+          // RFC 7540 priorities are validated by the reader and otherwise ignored (RFC 9113 §5.3.2);
+          // a PRIORITY frame may name an idle stream and does not open it.
+          break;
+        case FRAME_RST_STREAM:
+          this.onRstStream(id, r[base + REC_A] >>> 0);
+          break;
+        case FRAME_SETTINGS:
+          this.onSettings(flags, r[base + REC_A], r[base + REC_B]);
+          break;
+        case FRAME_PUSH_PROMISE:
+        case REC_PUSH_PROMISE_DECODED:
+          // RFC 9113 §8.4: "A client cannot push. Thus, servers MUST treat the receipt of a
+          // PUSH_PROMISE frame as a connection error of type PROTOCOL_ERROR."
+          this.connectionError(H2_PROTOCOL_ERROR, 'PUSH_PROMISE from a client', id);
+          return;
+        case FRAME_PING:
+          this.onPing(flags, r[base + REC_A], r[base + REC_B]);
+          break;
+        case FRAME_GOAWAY:
+          this.onGoaway(r[base + REC_A], r[base + REC_B] >>> 0);
+          break;
+        case FRAME_WINDOW_UPDATE:
+          this.onWindowUpdate(id, r[base + REC_A]);
+          break;
+        case FRAME_PRIORITY_UPDATE:
+          this.onPriorityUpdate(r[base + REC_A], b.latin1(r[base + REC_B], r[base + REC_B] + r[base + REC_C]));
+          break;
+        case REC_UNKNOWN:
+          // RFC 9113 §5.5: "Implementations MUST ignore unknown or unsupported values in all extensible protocol elements."
+          break;
+        case REC_STREAM_ERROR:
+          this.onStreamErrorRecord(id, r[base + REC_B], r[base + REC_A]);
+          break;
+        case REC_CONNECTION_ERROR:
+          this.onConnectionErrorRecord(r, base);
+          return;
+        case FRAME_HEADERS:
+        case FRAME_CONTINUATION:
+        default:
+          throw new Error(`h2wasm: unexpected frame record ${type}`);
+      }
+    }
+  }
+
+  private onConnectionErrorRecord(r: Int32Array, base: number): void {
+    const reason = errorReason(r[base + REC_A]);
+    this.connectionError(r[base + REC_B], reason, r[base + REC_STREAM]);
+  }
+
+  /** knownState returns the state of stream id as the RFC sees it: from the map, or idle/closed by its number. */
+  private knownState(id: number): number {
+    const s = this.streams.get(id);
+    if (s !== undefined) return s.state;
+    // RFC 9113 §5.1.1: ids above the last one opened are idle; even ids are ours, and we never open any.
+    if ((id & 1) === 0 || id > this.lastPeerStreamId) return IDLE;
+    return CLOSED;
+  }
+
+  /** applyFrameEvent runs the state table for a received frame on a stream that is not in the map
+   *  (idle or closed); it returns true when the frame may be processed further. */
+  private checkAbsentStream(id: number, event: StreamEvent): boolean {
+    const state = this.knownState(id);
+    const cell = transition(state as 0 | 4, event);
+    if (isState(cell)) return true;
+    if (state === CLOSED) {
+      if (this.resetIds.has(id)) return false; // in flight after our RST_STREAM: ignore
+      if (this.closedByPeerReset(id)) {
+        // RFC 9113 §5.1: after the peer's RST_STREAM, anything but PRIORITY is a stream error STREAM_CLOSED.
+        this.streamError(id, H2_STREAM_CLOSED, `${frameName(event)} after RST_STREAM`);
+        return false;
+      }
+    }
+    this.cellError(id, cell, `${frameName(event)} on a ${state === IDLE ? 'idle' : 'closed'} stream`);
+    return false;
+  }
+
+  /** closedByPeerReset reports whether stream id is one of the recently closed ones and the peer reset it. */
+  private closedByPeerReset(id: number): boolean {
+    const n = Math.min(this.closedAt, CLOSED_MEMORY);
+    for (let i = 0; i < n; i++) if (this.closedIds[i] === id) return this.closedReset[i] === 1;
+    return false;
+  }
+
+  private cellError(id: number, cell: number, reason: string): void {
+    if (cell >= CONNECTION_ERROR_BASE) this.connectionError(cell - CONNECTION_ERROR_BASE, reason, id);
+    else if (cell >= STREAM_ERROR_BASE) this.streamError(id, cell - STREAM_ERROR_BASE, reason);
+  }
+
+  private onData(id: number, flags: number, frameLength: number, at: number, length: number, part: number, padLength: number): void {
+    const first = (part & 1) !== 0;
+    const last = (part & 2) !== 0;
+    const endStream = last && (flags & FLAG_END_STREAM) !== 0;
+    if (first) {
+      // RFC 9113 §6.9.1: the whole payload, padding included, counts against both windows.
+      if (frameLength > this.recvWindow) {
+        this.connectionError(H2_FLOW_CONTROL_ERROR, 'DATA beyond the connection window', id);
+        return;
+      }
+      this.recvWindow -= frameLength;
+      if (frameLength === 0 && (flags & FLAG_END_STREAM) === 0 && !this.allowEmptyFrame()) return;
+    }
+    const s = this.streams.get(id);
+    if (s === undefined || !canReceive(s.state) || s.resetError !== null) {
+      // The frame still used the connection window: give it back at once.
+      if (first) this.giveBack(frameLength);
+      if (first && s !== undefined && s.resetError !== null && s.state !== CLOSED) return; // reset by us: ignore
+      if (!first) return;
+      if (s === undefined) {
+        this.checkAbsentStream(id, endStream ? RECV_DATA_ES : RECV_DATA);
+      } else {
+        // half-closed (remote): RFC 9113 §5.1 STREAM_CLOSED.
+        this.cellError(id, transition(s.state, RECV_DATA), 'DATA after END_STREAM');
+      }
+      return;
+    }
+    if (first) {
+      if (frameLength > s.recvWindow) {
+        this.giveBack(frameLength);
+        this.streamError(id, H2_FLOW_CONTROL_ERROR, 'DATA beyond the stream window');
+        return;
+      }
+      s.recvWindow -= frameLength;
+      // Padding is consumed on arrival; only data waits for the application.
+      if ((flags & FLAG_PADDED) !== 0) this.bodyConsumedBytes(s, 1 + padLength);
+    }
+    if (length > 0) {
+      s.received += length;
+      // RFC 9113 §8.1.1: content-length must equal the sum of the DATA payloads.
+      if (s.contentLength >= 0 && s.received > s.contentLength) {
+        this.streamError(id, H2_PROTOCOL_ERROR, 'more DATA than content-length');
+        return;
+      }
+      s.lastProgress = this.lastActivity;
+      s.pushBody(this.binding.in.slice(at, at + length));
+    }
+    if (endStream) this.endRequestBody(s, null, RECV_DATA_ES);
+  }
+
+  private endRequestBody(s: Stream, trailers: HeaderList | null, event: StreamEvent): void {
+    if (s.contentLength >= 0 && s.received !== s.contentLength) {
+      this.streamError(s.id, H2_PROTOCOL_ERROR, 'DATA length differs from content-length');
+      return;
+    }
+    this.setState(s, event);
+    s.endBody(trailers);
+    this.maybeCloseStream(s);
+  }
+
+  private onHeaders(id: number, flags: number, fields: HeaderList | null, selfDependent: boolean): void {
+    const endStream = (flags & FLAG_END_STREAM) !== 0;
+    const known = this.streams.get(id);
+    if (known !== undefined) {
+      this.onTrailers(known, endStream, fields);
+      return;
+    }
+    if ((id & 1) === 0) {
+      // RFC 9113 §5.1.1: "Streams initiated by a client MUST use odd-numbered stream identifiers".
+      this.connectionError(H2_PROTOCOL_ERROR, 'HEADERS on an even stream id', id);
+      return;
+    }
+    if (id <= this.lastPeerStreamId) {
+      // RFC 9113 §5.1.1: "An endpoint that receives an unexpected stream identifier MUST respond with
+      // a connection error of type PROTOCOL_ERROR"; a stream we know to be closed gets STREAM_CLOSED (§5.1).
+      if (this.resetIds.has(id)) return;
+      if (this.wasClosed(id)) this.connectionError(H2_STREAM_CLOSED, 'HEADERS on a closed stream', id);
+      else this.connectionError(H2_PROTOCOL_ERROR, 'stream id lower than one already opened', id);
+      return;
+    }
+    // A new stream.
+    this.lastPeerStreamId = id;
+    if (selfDependent) return; // the stream error record that follows resets it
+    if (this.goawaySent && id > this.goawayLastId) {
+      // RFC 9113 §6.8: streams above our GOAWAY's last-stream-id are not processed.
+      this.sendRst(id, H2_REFUSED_STREAM);
+      return;
+    }
+    if (this.activeStreams >= this.options.maxConcurrentStreams) {
+      // RFC 9113 §5.1.2: "An endpoint that receives a HEADERS frame that causes its advertised
+      // concurrent stream limit to be exceeded MUST treat this as a stream error of type
+      // PROTOCOL_ERROR or REFUSED_STREAM." REFUSED_STREAM tells the client it may retry.
+      this.streamError(id, H2_REFUSED_STREAM, 'over SETTINGS_MAX_CONCURRENT_STREAMS');
+      return;
+    }
+    if (fields === null) {
+      // The list was over our SETTINGS_MAX_HEADER_LIST_SIZE: 431 (RFC 6585), and the request body is refused.
+      const s = this.openStream(id, [], HEAD_431, endStream);
+      s.respond(431, TEXT_PLAIN);
+      s.end('request header fields too large\n');
+      return;
+    }
+    const head: RequestHead = { method: '', scheme: '', authority: '', path: '', contentLength: -1, priority: '' };
+    const problem = checkRequest(fields, head);
+    if (problem !== null) {
+      // RFC 9113 §8.1.1: "Malformed requests or responses that are detected MUST be treated as a stream error of type PROTOCOL_ERROR."
+      this.streamError(id, H2_PROTOCOL_ERROR, problem);
+      return;
+    }
+    if (endStream && head.contentLength > 0) {
+      this.streamError(id, H2_PROTOCOL_ERROR, 'content-length without DATA');
+      return;
+    }
+    const s = this.openStream(id, fields, head, endStream);
+    if (head.priority !== '') parsePriority(head.priority, s);
+    const update = this.pendingPriority.get(id);
+    if (update !== undefined) {
+      this.pendingPriority.delete(id);
+      parsePriority(update, s);
+    }
+    this.dispatch(s);
+  }
+
+  /** onTrailers takes a second field block on an open stream: the request trailers (RFC 9113 §8.1). */
+  private onTrailers(s: Stream, endStream: boolean, fields: HeaderList | null): void {
+    const cell = transition(s.state, endStream ? RECV_HEADERS_ES : RECV_HEADERS);
+    if (!isState(cell)) {
+      if (s.resetError !== null && s.state !== CLOSED) return;
+      this.cellError(s.id, cell, endStream ? 'HEADERS after END_STREAM' : 'trailers without END_STREAM');
+      return;
+    }
+    if (fields === null) {
+      this.streamError(s.id, H2_PROTOCOL_ERROR, 'trailers over maxHeaderListSize');
+      return;
+    }
+    const problem = checkTrailers(fields);
+    if (problem !== null) {
+      this.streamError(s.id, H2_PROTOCOL_ERROR, problem);
+      return;
+    }
+    this.endRequestBody(s, fields, RECV_HEADERS_ES);
+  }
+
+  private openStream(id: number, fields: HeaderList, head: RequestHead, endStream: boolean): Stream {
+    const s = new Stream(id, this, fields, head, endStream, this.options.initialWindowSize, this.peerInitialWindow);
+    s.state = endStream ? HALF_CLOSED_REMOTE : OPEN;
+    s.lastProgress = this.lastActivity;
+    this.streams.set(id, s);
+    this.activeStreams++;
+    if (this.sweepTimer === null && this.options.streamIdleTimeout > 0) this.armSweep();
+    return s;
+  }
+
+  /** dispatch runs the handler for a new stream; a throw or rejection becomes a 500 or a reset. */
+  private dispatch(s: Stream): void {
+    try {
+      const r = this.handler(s);
+      if (r !== undefined && r !== null && typeof (r as Promise<void>).then === 'function') {
+        (r as Promise<void>).then(undefined, (e: unknown) => this.handlerFailed(s, e));
+      }
+    } catch (e) {
+      this.handlerFailed(s, e);
+    }
+  }
+
+  private handlerFailed(s: Stream, e: unknown): void {
+    // A peer that reset the stream or went away is not the handler's fault: stay quiet.
+    if (s.resetError !== null || this.finished) return;
+    this.options.log('error', 'handler failed', {
+      remote: this.remote, stream: s.id, method: s.method, path: s.path,
+      error: e instanceof Error ? (e.stack ?? e.message) : String(e),
+    });
+    if (!s.headersSent) {
+      s.respond(500, TEXT_PLAIN);
+      void s.end('internal server error\n').catch(() => {});
+    } else {
+      s.reset(H2_INTERNAL_ERROR);
+    }
+    this.scheduleFlush();
+  }
+
+  private onRstStream(id: number, code: number): void {
+    const s = this.streams.get(id);
+    if (s === undefined) {
+      // RFC 9113 §6.4: "If a RST_STREAM frame identifying an idle stream is received, the recipient
+      // MUST treat this as a connection error of type PROTOCOL_ERROR."
+      this.checkAbsentStream(id, RECV_RST);
+      return;
+    }
+    // Rapid Reset (CVE-2023-44487): a peer that opens and cancels streams faster than we can finish them.
+    if (!this.countReset()) return;
+    this.setState(s, RECV_RST);
+    s.fail(new StreamResetError(id, code, `h2wasm: stream ${id} was reset by the peer (${errorCodeName(code)})`));
+    this.closeStream(s, true);
+  }
+
+  /** countReset counts a reset against the per-second budget; false after it sent GOAWAY ENHANCE_YOUR_CALM. */
+  private countReset(): boolean {
+    const now = this.lastActivity;
+    if (now - this.resetWindowStart >= 1000) {
+      this.resetWindowStart = now;
+      this.resetsInWindow = 0;
+    }
+    if (++this.resetsInWindow > this.options.maxResetsPerSecond) {
+      this.connectionError(H2_ENHANCE_YOUR_CALM, 'too many stream resets', 0);
+      return false;
+    }
+    return true;
+  }
+
+  private allowEmptyFrame(): boolean {
+    const now = this.lastActivity;
+    if (now - this.emptyWindowStart >= 1000) {
+      this.emptyWindowStart = now;
+      this.emptyInWindow = 0;
+    }
+    if (++this.emptyInWindow > MAX_EMPTY_FRAMES_PER_SECOND) {
+      this.connectionError(H2_ENHANCE_YOUR_CALM, 'too many empty DATA frames', 0);
+      return false;
+    }
+    return true;
+  }
+
+  private onSettings(flags: number, off: number, length: number): void {
+    if ((flags & FLAG_ACK) !== 0) {
+      if (this.settingsUnacked > 0 && --this.settingsUnacked === 0 && this.settingsTimer !== null) {
+        clearTimeout(this.settingsTimer);
+        this.settingsTimer = null;
+      }
+      // Our SETTINGS_HEADER_TABLE_SIZE is now in force (RFC 7541 §4.2).
+      this.decoder.setMaxTableSize(this.options.headerTableSize);
+      return;
+    }
+    const s = this.binding.strings;
+    for (let p = off; p + 6 <= off + length; p += 6) {
+      const id = (s[p] << 8) | s[p + 1];
+      const value = ((s[p + 2] << 24) | (s[p + 3] << 16) | (s[p + 4] << 8) | s[p + 5]) >>> 0;
+      switch (id) {
+        case SETTINGS_HEADER_TABLE_SIZE:
+          // Our encoder keeps its table at most 64 KiB whatever the peer allows.
+          this.encoder.setMaxTableSize(Math.min(value, 65536));
+          break;
+        case SETTINGS_INITIAL_WINDOW_SIZE: {
+          // RFC 9113 §6.9.2: the change applies to every stream's window; "A change to
+          // SETTINGS_INITIAL_WINDOW_SIZE can cause the available space in a flow-control window to
+          // become negative"; one that makes a window exceed 2^31-1 is a FLOW_CONTROL_ERROR.
+          const delta = value - this.peerInitialWindow;
+          for (const st of this.streams.values()) {
+            if (st.sendWindow + delta > MAX_WINDOW_SIZE) {
+              this.connectionError(H2_FLOW_CONTROL_ERROR, 'SETTINGS_INITIAL_WINDOW_SIZE overflows a stream window', 0);
+              return;
+            }
+          }
+          for (const st of this.streams.values()) st.sendWindow += delta;
+          this.peerInitialWindow = value;
+          break;
+        }
+        case SETTINGS_MAX_FRAME_SIZE:
+          this.peerMaxFrameSize = value; // range checked by the reader (RFC 9113 §6.5.2)
+          break;
+        case SETTINGS_ENABLE_PUSH:
+        case SETTINGS_MAX_CONCURRENT_STREAMS:
+        case SETTINGS_MAX_HEADER_LIST_SIZE:
+        case SETTINGS_NO_RFC7540_PRIORITIES:
+        default:
+          // We never push, never open streams, and send small header lists; unknown settings are ignored (§6.5.2).
+          break;
+      }
+    }
+    // RFC 9113 §6.5.3: "Upon receiving the SETTINGS frame, the recipient ... MUST immediately emit a SETTINGS frame with the ACK flag set."
+    this.queueControl({ type: 'SETTINGS', ack: true, settings: [] });
+    this.scheduleAll();
+  }
+
+  private onPing(flags: number, a: number, b: number): void {
+    const data = new Uint8Array(8);
+    const v = new DataView(data.buffer);
+    v.setInt32(0, a);
+    v.setInt32(4, b);
+    if ((flags & FLAG_ACK) !== 0) {
+      if (this.draining && data.every((x, i) => x === SHUTDOWN_PING[i])) this.finalGoaway();
+      return;
+    }
+    // RFC 9113 §6.7: "Receivers of a PING frame that does not include an ACK flag MUST send a PING frame with the ACK flag set in response".
+    this.queueControl({ type: 'PING', ack: true, data });
+  }
+
+  private onGoaway(lastStreamId: number, code: number): void {
+    this.peerGoaway = true;
+    if (code !== H2_NO_ERROR) {
+      this.options.log('info', 'peer sent GOAWAY', { remote: this.remote, code: errorCodeName(code), lastStreamId });
+    }
+    this.maybeFinish();
+  }
+
+  private onWindowUpdate(id: number, increment: number): void {
+    if (id === 0) {
+      // RFC 9113 §6.9.1: "If a sender receives a WINDOW_UPDATE that causes a flow-control window to
+      // exceed this maximum, it MUST terminate either the stream or the connection, as appropriate."
+      if (this.sendWindow + increment > MAX_WINDOW_SIZE) {
+        this.connectionError(H2_FLOW_CONTROL_ERROR, 'connection window over 2^31-1', 0);
+        return;
+      }
+      this.sendWindow += increment;
+      this.scheduleAll();
+      return;
+    }
+    const s = this.streams.get(id);
+    if (s === undefined) {
+      this.checkAbsentStream(id, RECV_WINDOW_UPDATE);
+      return;
+    }
+    if (s.sendWindow + increment > MAX_WINDOW_SIZE) {
+      this.streamError(id, H2_FLOW_CONTROL_ERROR, 'stream window over 2^31-1');
+      return;
+    }
+    s.sendWindow += increment;
+    s.lastProgress = this.lastActivity;
+    if (s.queued > 0 || (s.endQueued && !s.endSent)) this.schedule(s);
+  }
+
+  private onPriorityUpdate(id: number, value: string): void {
+    // RFC 9218 §7.1: the prioritized stream may be open, or not yet open (kept for when it is).
+    const s = this.streams.get(id);
+    if (s !== undefined) {
+      const was = s.urgency;
+      parsePriority(value, s);
+      if (s.scheduled && was !== s.urgency) {
+        const bucket = this.buckets[was];
+        const k = bucket.indexOf(s);
+        if (k >= 0) bucket.splice(k, 1);
+        this.buckets[s.urgency].push(s);
+      }
+    } else if (id > this.lastPeerStreamId && (id & 1) === 1 && this.pendingPriority.size < MAX_PENDING_PRIORITY_UPDATES) {
+      this.pendingPriority.set(id, value);
+    }
+  }
+
+  private onStreamErrorRecord(id: number, code: number, err: number): void {
+    this.streamError(id, code, errorReason(err));
+  }
+
+  // ===========================================================================
+  // Stream bookkeeping.
+
+  private setState(s: Stream, event: StreamEvent): void {
+    const cell = transition(s.state, event);
+    if (!isState(cell)) {
+      if (cell === NOT_ALLOWED) throw new Error(`h2wasm: stream ${s.id}: ${frameName(event)} not allowed in state ${s.state}`);
+      return;
+    }
+    s.state = cell;
+  }
+
+  /** maybeCloseStream removes a stream whose both directions are done. */
+  private maybeCloseStream(s: Stream): void {
+    if (s.state === CLOSED) this.closeStream(s);
+  }
+
+  private closeStream(s: Stream, peerReset = false): void {
+    if (!this.streams.delete(s.id)) return;
+    s.state = CLOSED;
+    this.activeStreams--;
+    const slot = this.closedAt++ & (CLOSED_MEMORY - 1);
+    this.closedIds[slot] = s.id;
+    this.closedReset[slot] = peerReset ? 1 : 0;
+    // Body bytes the application will never read are given back to the connection window.
+    const unread = s.takeUnread();
+    if (unread > 0) this.giveBack(unread);
+    if (s.queued > 0) {
+      this.queuedBytes -= s.queued;
+      s.queued = 0;
+      s.out = [];
+    }
+    s.releaseWriters();
+    this.blockedWriters.delete(s);
+    if (this.streams.size === 0) this.maybeFinish();
+  }
+
+  private wasClosed(id: number): boolean {
+    const n = Math.min(this.closedAt, CLOSED_MEMORY);
+    for (let i = 0; i < n; i++) if (this.closedIds[i] === id) return true;
+    return false;
+  }
+
+  /** streamError resets a stream for a stream error (RFC 9113 §5.4.2). */
+  private streamError(id: number, code: number, reason: string): void {
+    // MadeYouReset (CVE-2025-8671): resets the peer provokes count against the same budget as its own.
+    if (!this.countReset()) return;
+    const s = this.streams.get(id);
+    if (s !== undefined) {
+      this.resetStream(s, code, reason);
+    } else {
+      this.sendRst(id, code);
+    }
+  }
+
+  /** resetStream sends RST_STREAM for s and closes it (StreamOwner). */
+  resetStream(s: Stream, code: number, reason?: string): void {
+    if (s.state === CLOSED && !this.streams.has(s.id)) return;
+    this.sendRst(s.id, code);
+    this.setState(s, SEND_RST);
+    s.fail(new StreamResetError(s.id, code, `h2wasm: stream ${s.id} reset (${errorCodeName(code)}${reason ? `: ${reason}` : ''})`));
+    this.closeStream(s);
+    this.scheduleFlush();
+  }
+
+  private sendRst(id: number, code: number): void {
+    this.resetIds.add(id);
+    if (this.resetIds.size > CLOSED_MEMORY) this.resetIds.delete(this.resetIds.values().next().value as number);
+    this.queueFrame({ type: 'RST_STREAM', streamId: id, errorCode: code });
+  }
+
+  // ===========================================================================
+  // Flow control, receive side.
+
+  /** bodyConsumed gives back window for n request-body bytes the application read (StreamOwner). */
+  bodyConsumed(s: Stream, n: number): void {
+    this.bodyConsumedBytes(s, n);
+    s.lastProgress = Date.now();
+    this.scheduleFlush();
+  }
+
+  private bodyConsumedBytes(s: Stream, n: number): void {
+    this.giveBack(n);
+    if (!canReceive(s.state) || s.resetError !== null) return;
+    s.recvUnacked += n;
+    // WINDOW_UPDATE once half the window is used up: fewer frames than one per read, and the
+    // peer never stalls while a full window of data is in flight (see WINDOW_UPDATE_DIVISOR in the core).
+    if (s.recvUnacked >= this.options.initialWindowSize / 2) {
+      this.queueFrame({ type: 'WINDOW_UPDATE', streamId: s.id, increment: s.recvUnacked });
+      s.recvWindow += s.recvUnacked;
+      s.recvUnacked = 0;
+    }
+  }
+
+  /** giveBack returns n octets to the connection receive window, sending WINDOW_UPDATE in halves. */
+  private giveBack(n: number): void {
+    if (n <= 0) return;
+    this.recvUnacked += n;
+    if (this.recvUnacked >= this.options.connectionWindowSize / 2) {
+      this.queueFrame({ type: 'WINDOW_UPDATE', streamId: 0, increment: this.recvUnacked });
+      this.recvWindow += this.recvUnacked;
+      this.recvUnacked = 0;
+    }
+  }
+
+  // ===========================================================================
+  // Send path.
+
+  private sendServerPreface(): void {
+    const o = this.options;
+    // RFC 9113 §3.4: "The server connection preface consists of a potentially empty SETTINGS frame".
+    // Only values that differ from the protocol defaults are sent.
+    const settings: Array<[number, number]> = [
+      [SETTINGS_MAX_CONCURRENT_STREAMS, o.maxConcurrentStreams],
+      [SETTINGS_ENABLE_PUSH, 0],
+    ];
+    if (o.initialWindowSize !== DEFAULT_INITIAL_WINDOW_SIZE) settings.push([SETTINGS_INITIAL_WINDOW_SIZE, o.initialWindowSize]);
+    if (o.maxFrameSize !== DEFAULT_MAX_FRAME_SIZE) settings.push([SETTINGS_MAX_FRAME_SIZE, o.maxFrameSize]);
+    if (o.headerTableSize !== DEFAULT_HEADER_TABLE_SIZE) settings.push([SETTINGS_HEADER_TABLE_SIZE, o.headerTableSize]);
+    settings.push([SETTINGS_MAX_HEADER_LIST_SIZE, o.maxHeaderListSize]);
+    // RFC 9218 §2.1: we do not use RFC 7540 priorities.
+    settings.push([SETTINGS_NO_RFC7540_PRIORITIES, 1]);
+    const frames: FrameInit[] = [{ type: 'SETTINGS', settings }];
+    // The connection window is not a setting: it grows with a WINDOW_UPDATE on stream 0 (RFC 9113 §6.9.2).
+    if (o.connectionWindowSize > DEFAULT_INITIAL_WINDOW_SIZE) {
+      frames.push({ type: 'WINDOW_UPDATE', streamId: 0, increment: o.connectionWindowSize - DEFAULT_INITIAL_WINDOW_SIZE });
+    }
+    this.output.raw(encodeFrames(this.binding, frames));
+    this.settingsUnacked = 1;
+    if (o.settingsTimeout > 0) {
+      // RFC 9113 §6.5.3: "If the sender of a SETTINGS frame does not receive an acknowledgment within a
+      // reasonable amount of time, it MAY issue a connection error of type SETTINGS_TIMEOUT."
+      this.settingsTimer = unref(setTimeout(() => {
+        this.settingsTimer = null;
+        if (!this.closing) this.connectionError(H2_SETTINGS_TIMEOUT, 'SETTINGS not acknowledged in time', 0);
+      }, o.settingsTimeout));
+    }
+    if (o.idleTimeout > 0) this.armIdleTimer(o.idleTimeout);
+    this.lastActivity = Date.now();
+    this.scheduleFlush();
+  }
+
+  private armIdleTimer(ms: number): void {
+    this.idleTimer = unref(setTimeout(() => {
+      this.idleTimer = null;
+      if (this.closing) return;
+      const idle = Date.now() - this.lastActivity;
+      if (this.streams.size === 0 && idle >= this.options.idleTimeout) {
+        this.queueGoaway(this.lastPeerStreamId, H2_NO_ERROR, 'idle');
+        this.closing = true;
+        this.flush();
+        this.transport.end();
+        return;
+      }
+      this.armIdleTimer(Math.max(1000, this.options.idleTimeout - idle));
+    }, ms));
+  }
+
+  /** armSweep starts the stream reaper (Sōzu's per-stream idle and window-stall timeouts): a stream on
+   *  which nothing has moved for streamIdleTimeout (no body byte in or out, no write, no window
+   *  opening) is reset with CANCEL, so a stalled peer or a stuck handler cannot pin it forever. */
+  private armSweep(): void {
+    const period = Math.max(250, Math.floor(this.options.streamIdleTimeout / 4));
+    this.sweepTimer = unref(setTimeout(() => {
+      this.sweepTimer = null;
+      if (this.closing) return;
+      const now = Date.now();
+      for (const st of this.streams.values()) {
+        if (now - st.lastProgress >= this.options.streamIdleTimeout) {
+          this.options.log('info', 'stream idle, reset', { remote: this.remote, stream: st.id, path: st.path, idleMs: now - st.lastProgress });
+          this.resetStream(st, H2_CANCEL, 'idle');
+        }
+      }
+      this.flush();
+      if (this.streams.size > 0) this.armSweep();
+    }, period));
+  }
+
+  /** queueFrame encodes control frames with the core's frame writer and queues them. */
+  private queueFrame(frame: FrameInit): void {
+    if (this.finished) return;
+    this.output.raw(encodeFrames(this.binding, [frame]));
+    this.scheduleFlush();
+  }
+
+  /** queueControl queues an answer to the peer (PING or SETTINGS ack), counting unwritten ones (flood guard). */
+  private queueControl(frame: FrameInit): void {
+    if (++this.queuedControl > MAX_QUEUED_CONTROL_FRAMES && this.transportBlocked) {
+      this.connectionError(H2_ENHANCE_YOUR_CALM, 'too many unanswered control frames', 0);
+      return;
+    }
+    this.queueFrame(frame);
+  }
+
+  private queueGoaway(lastStreamId: number, code: number, debug: string): void {
+    this.goawaySent = true;
+    this.goawayLastId = lastStreamId;
+    this.queueFrame({ type: 'GOAWAY', lastStreamId, errorCode: code, debugData: new TextEncoder().encode(debug) });
+  }
+
+  /** date returns the current IMF-fixdate, made once a second (RFC 9110 §6.6.1: an origin server with a clock MUST send Date). */
+  private date(): string {
+    const now = Date.now();
+    const second = Math.floor(now / 1000);
+    if (second !== this.dateSecond) {
+      this.dateSecond = second;
+      this.dateValue = new Date(now).toUTCString();
+    }
+    return this.dateValue;
+  }
+
+  /** sendHeaders encodes a field block and queues HEADERS (+ CONTINUATION) at once (StreamOwner). */
+  sendHeaders(s: Stream, fields: HeaderList, endStream: boolean): void {
+    if (this.finished || s.resetError !== null) return;
+    if (fields.length > 0 && fields[0][0] === ':status') fields.splice(1, 0, ['date', this.date()]);
+    this.writeHeaders(s, fields, endStream);
+    if (endStream) this.maybeCloseStream(s);
+    this.scheduleFlush();
+  }
+
+  private writeHeaders(s: Stream, fields: HeaderList, endStream: boolean): void {
+    this.setState(s, endStream ? SEND_HEADERS_ES : SEND_HEADERS);
+    if (endStream) s.endSent = true;
+    // The block is encoded as it is queued, so the HPACK state follows the wire order (RFC 7541 §2.2).
+    const block = this.encoder.encode(fields);
+    const max = this.peerMaxFrameSize;
+    const es = endStream ? FLAG_END_STREAM : 0;
+    if (block.length <= max) {
+      this.output.frame(FRAME_HEADERS, es | FLAG_END_HEADERS, s.id, block);
+      return;
+    }
+    // RFC 9113 §4.3: a block larger than a frame continues in CONTINUATION frames, with nothing in between.
+    this.output.frame(FRAME_HEADERS, es, s.id, block.subarray(0, max));
+    for (let at = max; at < block.length; at += max) {
+      const end = Math.min(block.length, at + max);
+      this.output.frame(FRAME_CONTINUATION, end === block.length ? FLAG_END_HEADERS : 0, s.id, block.subarray(at, end));
+    }
+  }
+
+  /** queueOutput puts a stream in the scheduler and returns what its writer waits on (StreamOwner). */
+  queueOutput(s: Stream, bytes: number): Promise<void> {
+    if (this.finished) return Promise.reject(new StreamResetError(s.id, H2_CANCEL, 'h2wasm: the connection closed'));
+    this.queuedBytes += bytes;
+    s.lastProgress = Date.now();
+    this.schedule(s);
+    this.scheduleFlush();
+    if (this.queuedBytes <= this.options.maxPendingBytes && s.queued <= STREAM_HIGH_WATER) return RESOLVED;
+    // Backpressure: the writer waits until the backlog drains under the caps.
+    this.blockedWriters.add(s);
+    this.pauseReadingIfBacklogged();
+    return new Promise((resolve) => {
+      (s.writeWaiters ??= []).push(resolve);
+    });
+  }
+
+  private schedule(s: Stream): void {
+    if (s.scheduled || s.state === CLOSED) return;
+    s.scheduled = true;
+    this.buckets[s.urgency].push(s);
+    this.scheduledCount++;
+  }
+
+  /** scheduleAll wakes every stream with output (a window opened) and flushes. */
+  private scheduleAll(): void {
+    for (const s of this.streams.values()) if (s.queued > 0 || (s.endQueued && !s.endSent)) this.schedule(s);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.finished) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  /** flush frames what the windows allow and writes everything queued with one transport write. */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.finished) return;
+    this.flushTime = Date.now();
+    try {
+      if (!this.transportBlocked && this.scheduledCount > 0) this.frameData();
+      if (this.output.bytes > 0 && !this.transportBlocked) {
+        const total = this.output.bytes;
+        const chunks = this.output.take();
+        if (!this.transport.write(chunks, total)) this.transportBlocked = true;
+        else this.queuedControl = 0;
+      }
+    } catch (e) {
+      this.internalError(e);
+      return;
+    }
+    this.releaseWriters();
+    this.pauseReadingIfBacklogged();
+    // More DATA to frame, and the transport takes it: go on after other I/O had its turn.
+    if (!this.transportBlocked && this.scheduledCount > 0 && this.hasSendableStream()) {
+      this.flushScheduled = true;
+      later(() => this.flush());
+    }
+    if (this.closing && !this.finished && this.output.bytes === 0 && !this.transportBlocked) {
+      this.clearTimers();
+      this.transport.end();
+    } else {
+      this.maybeFinish();
+    }
+  }
+
+  private hasSendableStream(): boolean {
+    if (this.sendWindow <= 0) {
+      for (const b of this.buckets) for (const s of b) if (s.queued === 0 && s.endQueued && !s.endSent) return true;
+      return false;
+    }
+    for (const b of this.buckets) for (const s of b) if (s.sendWindow > 0 || s.queued === 0) return true;
+    return false;
+  }
+
+  /** frameData is the RFC 9218 scheduler: urgency 0 first; in a level, non-incremental streams one
+   *  after the other in the order they became ready, then incremental ones round-robin a frame each. */
+  private frameData(): void {
+    let budget = WRITE_BATCH;
+    for (let u = 0; u < URGENCY_LEVELS && budget > 0; u++) {
+      const bucket = this.buckets[u];
+      if (bucket.length === 0) continue;
+      let progress = true;
+      while (progress && budget > 0 && bucket.length > 0) {
+        progress = false;
+        for (let k = 0; k < bucket.length && budget > 0;) {
+          const s = bucket[k];
+          const sent = this.frameStream(s, s.incremental ? this.peerMaxFrameSize : budget);
+          if (sent > 0) progress = true;
+          budget -= sent;
+          if (!s.scheduled) {
+            bucket.splice(k, 1);
+            this.scheduledCount--;
+            progress = true;
+          } else {
+            k++;
+          }
+          if (!s.incremental && s.scheduled) break; // non-incremental: the next one waits for this one
+        }
+      }
+    }
+  }
+
+  /** frameStream frames up to `limit` bytes of a stream's queue as DATA; it returns the bytes framed.
+   *  It unschedules the stream when it has nothing left or is gone. */
+  private frameStream(s: Stream, limit: number): number {
+    if (s.state === CLOSED || s.resetError !== null) {
+      s.scheduled = false;
+      return 0;
+    }
+    let sent = 0;
+    while (s.queued > 0) {
+      const allowed = Math.min(s.sendWindow, this.sendWindow, this.peerMaxFrameSize, limit - sent);
+      if (allowed <= 0) {
+        // RFC 9113 §6.9: we never send beyond a window; a stalled stream waits for WINDOW_UPDATE or SETTINGS.
+        if (s.sendWindow <= 0 || this.sendWindow <= 0) s.scheduled = false;
+        return sent;
+      }
+      const n = Math.min(allowed, s.queued);
+      const end = n === s.queued && s.endQueued && s.sendTrailers === null;
+      this.output.frameHeader(n, FRAME_DATA, end ? FLAG_END_STREAM : 0, s.id);
+      let left = n;
+      while (left > 0) {
+        const chunk = s.out[0];
+        const avail = chunk.length - s.outHead;
+        if (avail <= left) {
+          this.output.payload(s.outHead === 0 ? chunk : chunk.subarray(s.outHead));
+          s.out.shift();
+          s.outHead = 0;
+          left -= avail;
+        } else {
+          this.output.payload(chunk.subarray(s.outHead, s.outHead + left));
+          s.outHead += left;
+          left = 0;
+        }
+      }
+      s.queued -= n;
+      s.sendWindow -= n;
+      this.sendWindow -= n;
+      this.queuedBytes -= n;
+      sent += n;
+      s.lastProgress = this.flushTime;
+      if (end) {
+        this.setState(s, SEND_DATA_ES);
+        s.endSent = true;
+        s.scheduled = false;
+        this.finishResponse(s);
+        return sent;
+      }
+      this.setState(s, SEND_DATA);
+    }
+    if (s.endQueued && !s.endSent) {
+      if (s.sendTrailers !== null) {
+        // Trailers: a HEADERS frame with END_STREAM after the last DATA (RFC 9113 §8.1).
+        this.writeHeaders(s, s.sendTrailers, true);
+      } else {
+        this.output.frameHeader(0, FRAME_DATA, FLAG_END_STREAM, s.id);
+        this.setState(s, SEND_DATA_ES);
+        s.endSent = true;
+      }
+      this.finishResponse(s);
+    }
+    s.scheduled = false;
+    return sent;
+  }
+
+  /** finishResponse runs when END_STREAM has been framed on our side. */
+  private finishResponse(s: Stream): void {
+    s.releaseWriters();
+    if (s.state === CLOSED) {
+      this.closeStream(s);
+      return;
+    }
+    // The response is complete while the request is still open. RFC 9113 §8.1: "A server can send a
+    // complete response prior to the client sending an entire request ... the server MAY request that
+    // the client abort transmission of a request without error by sending a RST_STREAM with an error
+    // code of NO_ERROR after sending a complete response". The unread body is dropped.
+    if (s.state === HALF_CLOSED_LOCAL) this.resetStream(s, H2_NO_ERROR, 'response complete');
+  }
+
+  private releaseWriters(): void {
+    if (this.blockedWriters.size === 0 || this.queuedBytes > this.options.maxPendingBytes) return;
+    for (const s of this.blockedWriters) {
+      if (s.queued <= STREAM_HIGH_WATER) {
+        this.blockedWriters.delete(s);
+        s.releaseWriters();
+      }
+    }
+    if (this.readingPaused && this.queuedBytes <= this.options.maxPendingBytes && !this.transportBlocked) {
+      this.readingPaused = false;
+      this.transport.resume();
+    }
+  }
+
+  /** pauseReadingIfBacklogged stops reading while the output backlog is over the cap (CVE-2019-9517). */
+  private pauseReadingIfBacklogged(): void {
+    if (!this.readingPaused && (this.queuedBytes + this.output.bytes > this.options.maxPendingBytes)) {
+      this.readingPaused = true;
+      this.transport.pause();
+    } else if (this.readingPaused && this.queuedBytes + this.output.bytes <= this.options.maxPendingBytes) {
+      this.readingPaused = false;
+      this.transport.resume();
+    }
+  }
+
+  // ===========================================================================
+  // Errors.
+
+  /** connectionError ends the connection with GOAWAY (RFC 9113 §5.4.1) and one log line. */
+  private connectionError(code: number, reason: string, streamId: number): void {
+    if (this.closing) return;
+    this.options.log('warn', 'connection error', {
+      remote: this.remote, code: errorCodeName(code), reason, stream: streamId,
+      lastStreamId: this.lastPeerStreamId, streams: this.streams.size,
+    });
+    this.queueGoaway(this.lastPeerStreamId, code, reason);
+    this.closing = true;
+    const error = new StreamResetError(0, code, `h2wasm: connection error ${errorCodeName(code)}: ${reason}`);
+    for (const s of this.streams.values()) s.fail(error);
+    this.flush();
+  }
+
+  private internalError(e: unknown): void {
+    this.options.log('error', 'internal error', { remote: this.remote, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    if (this.finished) return;
+    if (!this.closing) {
+      try {
+        this.queueGoaway(this.lastPeerStreamId, H2_INTERNAL_ERROR, 'internal error');
+        const chunks = this.output.take();
+        this.transport.write(chunks, chunks.reduce((n, c) => n + c.length, 0));
+      } catch { /* the connection goes anyway */ }
+    }
+    this.closing = true;
+    this.transport.end();
+    this.transportClosed();
+  }
+
+  private clearTimers(): void {
+    if (this.settingsTimer !== null) clearTimeout(this.settingsTimer);
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    if (this.shutdownTimer !== null) clearTimeout(this.shutdownTimer);
+    if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
+    this.settingsTimer = this.idleTimer = this.shutdownTimer = this.sweepTimer = null;
+  }
+}
+
+const HEAD_431: RequestHead = { method: 'GET', scheme: '', authority: '', path: '', contentLength: -1, priority: '' };
+const TEXT_PLAIN = [['content-type', 'text/plain']] as const;
+
+function frameName(event: StreamEvent): string {
+  return ['HEADERS', 'HEADERS', 'DATA', 'DATA', 'RST_STREAM', 'WINDOW_UPDATE', 'PRIORITY'][event] ?? 'frame';
+}
+

@@ -1,0 +1,75 @@
+// Engine options: defaults, and the clamp that turns a bad tuning value into
+// the nearest good one plus one warning (Hyperion's settings clamp; STYLE
+// habit 11: configuration forgives, it never crashes the boot).
+
+import { DEFAULT_MAX_FRAME_SIZE, MAX_MAX_FRAME_SIZE, MAX_WINDOW_SIZE, DEFAULT_INITIAL_WINDOW_SIZE } from '../../assembly/abi.js';
+import type { EngineOptions, Log } from './types.js';
+
+export const DEFAULT_MAX_CONCURRENT_STREAMS = 128;
+export const DEFAULT_STREAM_WINDOW_SIZE = 1 << 20;
+export const DEFAULT_CONNECTION_WINDOW_SIZE = 16 << 20;
+export const DEFAULT_MAX_HEADER_LIST_SIZE = 64 << 10;
+export const DEFAULT_SERVER_HEADER_TABLE_SIZE = 4096;
+/** MAX_HEADER_TABLE_SIZE bounds the decoder table we offer: 64 KiB is plenty, and each connection pays for it. */
+export const MAX_HEADER_TABLE_SIZE = 65536;
+export const DEFAULT_MAX_PENDING_BYTES = 16 << 20;
+export const DEFAULT_SETTINGS_TIMEOUT = 10_000;
+export const DEFAULT_IDLE_TIMEOUT = 300_000;
+export const DEFAULT_STREAM_IDLE_TIMEOUT = 120_000;
+export const DEFAULT_MAX_RESETS_PER_SECOND = 200;
+
+/** ResolvedOptions are EngineOptions with every value present and in range. */
+export interface ResolvedOptions {
+  maxConcurrentStreams: number;
+  initialWindowSize: number;
+  maxFrameSize: number;
+  maxHeaderListSize: number;
+  headerTableSize: number;
+  connectionWindowSize: number;
+  maxPendingBytes: number;
+  settingsTimeout: number;
+  idleTimeout: number;
+  streamIdleTimeout: number;
+  maxResetsPerSecond: number;
+  log: Log;
+}
+
+/** defaultLog writes one JSON line per entry to the console's error stream. */
+export const defaultLog: Log = (level, message, context) => {
+  const line = JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...context });
+  console.error(line);
+};
+
+/** clamp returns value forced into [min, max] (default when undefined), warning once through log when it had to change it. */
+function clamp(log: Log, name: string, value: unknown, def: number, min: number, max: number): number {
+  if (value === undefined) return def;
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    log('warn', `option ${name} is not a number; using the default`, { option: name, given: String(value), used: def });
+    return def;
+  }
+  const v = Math.round(value);
+  const used = Math.min(max, Math.max(min, v));
+  if (used !== value) log('warn', `option ${name} out of range ${min}..${max}; clamped`, { option: name, given: value, used });
+  return used;
+}
+
+/** resolveOptions fills defaults and clamps every value into its allowed range. */
+export function resolveOptions(options: EngineOptions = {}): ResolvedOptions {
+  const log = options.log ?? defaultLog;
+  const s = options.settings ?? {};
+  return {
+    // RFC 9113 §6.5.2: the values each setting may take.
+    maxConcurrentStreams: clamp(log, 'maxConcurrentStreams', s.maxConcurrentStreams, DEFAULT_MAX_CONCURRENT_STREAMS, 1, 2 ** 31 - 1),
+    initialWindowSize: clamp(log, 'initialWindowSize', s.initialWindowSize, DEFAULT_STREAM_WINDOW_SIZE, 0, MAX_WINDOW_SIZE),
+    maxFrameSize: clamp(log, 'maxFrameSize', s.maxFrameSize, DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_FRAME_SIZE, MAX_MAX_FRAME_SIZE),
+    maxHeaderListSize: clamp(log, 'maxHeaderListSize', s.maxHeaderListSize, DEFAULT_MAX_HEADER_LIST_SIZE, 1024, 1 << 24),
+    headerTableSize: clamp(log, 'headerTableSize', s.headerTableSize, DEFAULT_SERVER_HEADER_TABLE_SIZE, 0, MAX_HEADER_TABLE_SIZE),
+    connectionWindowSize: clamp(log, 'connectionWindowSize', s.connectionWindowSize, DEFAULT_CONNECTION_WINDOW_SIZE, DEFAULT_INITIAL_WINDOW_SIZE, MAX_WINDOW_SIZE),
+    maxPendingBytes: clamp(log, 'maxPendingBytes', options.maxPendingBytes, DEFAULT_MAX_PENDING_BYTES, 64 << 10, 1 << 30),
+    settingsTimeout: clamp(log, 'settingsTimeout', options.settingsTimeout, DEFAULT_SETTINGS_TIMEOUT, 0, 3_600_000),
+    idleTimeout: clamp(log, 'idleTimeout', options.idleTimeout, DEFAULT_IDLE_TIMEOUT, 0, 86_400_000),
+    streamIdleTimeout: clamp(log, 'streamIdleTimeout', options.streamIdleTimeout, DEFAULT_STREAM_IDLE_TIMEOUT, 0, 86_400_000),
+    maxResetsPerSecond: clamp(log, 'maxResetsPerSecond', options.maxResetsPerSecond, DEFAULT_MAX_RESETS_PER_SECOND, 1, 1_000_000),
+    log,
+  };
+}

@@ -1,0 +1,105 @@
+// The engine's public contract: what a transport gives a connection, what a
+// handler gets for each request stream, and the options that tune both.
+// Runtime-neutral: nothing here names Node or Workers.
+
+import type { HeaderList } from '../core/hpack.js';
+
+/** HeaderInit is a response field list: pairs (order kept) or a record. Names are lowercased on the way out. */
+export type HeaderInit = ReadonlyArray<readonly [string, string]> | Readonly<Record<string, string | number | ReadonlyArray<string>>>;
+
+/** Transport is the byte pipe under one connection (a TCP or TLS socket on Node). */
+export interface Transport {
+  /** write sends the chunks in order as one write (a writev where it can); false when the pipe is backed up (then drained() follows). */
+  write(chunks: Uint8Array[], totalBytes: number): boolean;
+  /** pause stops delivering received bytes; resume starts again (CVE-2019-9517: we stop reading while our output is backed up). */
+  pause(): void;
+  resume(): void;
+  /** end closes the pipe once everything written has gone out. */
+  end(): void;
+  /** destroy drops the pipe at once. */
+  destroy(): void;
+  /** A description of the peer for log lines, e.g. "127.0.0.1:53422". */
+  readonly remote: string;
+}
+
+/** Log is the structured log sink: one call per line. */
+export interface Log {
+  (level: 'info' | 'warn' | 'error', message: string, context?: Record<string, unknown>): void;
+}
+
+/** Http2Settings are what we advertise (RFC 9113 §6.5.2) plus our connection receive window. */
+export interface Http2Settings {
+  /** SETTINGS_MAX_CONCURRENT_STREAMS; default 128. */
+  maxConcurrentStreams?: number;
+  /** SETTINGS_INITIAL_WINDOW_SIZE for request bodies; default 1 MiB (0..2^31-1). */
+  initialWindowSize?: number;
+  /** SETTINGS_MAX_FRAME_SIZE we accept; default 16384 (16384..16777215). */
+  maxFrameSize?: number;
+  /** SETTINGS_MAX_HEADER_LIST_SIZE; default 64 KiB. */
+  maxHeaderListSize?: number;
+  /** SETTINGS_HEADER_TABLE_SIZE of our HPACK decoder; default 4096 (0..65536). */
+  headerTableSize?: number;
+  /** The connection-level receive window (WINDOW_UPDATE on stream 0 right after the preface); default 16 MiB (65535..2^31-1). Node's http2 keeps 64 KiB, which caps upload throughput. */
+  connectionWindowSize?: number;
+}
+
+/** EngineOptions tune one server connection. Out-of-range values are clamped with one warning. */
+export interface EngineOptions {
+  settings?: Http2Settings;
+  /** Output bytes queued per connection before producers wait and reading stops; default 16 MiB. */
+  maxPendingBytes?: number;
+  /** How long the peer has to acknowledge our SETTINGS (ms); default 10 s. 0 disables. */
+  settingsTimeout?: number;
+  /** A connection with no open stream and no frame for this long is closed with GOAWAY (ms); default 5 min. 0 disables. */
+  idleTimeout?: number;
+  /** A stream that can neither send nor receive for this long is reset (ms); default 60 s. 0 disables. */
+  streamIdleTimeout?: number;
+  /** Rapid Reset guard (CVE-2023-44487): streams reset by the peer per window before GOAWAY ENHANCE_YOUR_CALM; default 200 per 1 s. */
+  maxResetsPerSecond?: number;
+  /** Where log lines go; default a JSON line on stderr. */
+  log?: Log;
+}
+
+/** ServerStream is the low-level request API: one per request stream. */
+export interface ServerStream {
+  /** The stream identifier. */
+  readonly id: number;
+  /** The request's decoded fields, pseudo-headers included, in wire order. */
+  readonly headers: HeaderList;
+  readonly method: string;
+  /** :path (absent for CONNECT: ''). */
+  readonly path: string;
+  readonly scheme: string;
+  /** :authority, or the host header; '' when neither. */
+  readonly authority: string;
+  /** Aborted when the peer resets the stream or the connection dies before the response ends. */
+  readonly signal: AbortSignal;
+  /** The peer's address, for logs. */
+  readonly remote: string;
+  /** Reports whether the request has a body still to come (END_STREAM not yet seen on HEADERS). */
+  readonly hasBody: boolean;
+
+  /** read returns the next chunk of the request body, or null at its end; it rejects if the stream was reset.
+   *  Our receive window is replenished as chunks are read, not as they arrive. */
+  read(): Promise<Uint8Array | null>;
+  /** The request body as an async iterable of chunks (the same queue as read()). */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array>;
+  /** The request trailers, once read() has returned null (null when there were none). */
+  readonly trailers: HeaderList | null;
+
+  /** respond sends the response HEADERS; with endStream the response has no body. Throws if already sent. */
+  respond(status: number, headers?: HeaderInit, endStream?: boolean): void;
+  /** write queues a chunk of the response body; the promise settles when the connection's backlog is under its cap. */
+  write(chunk: Uint8Array | string): Promise<void>;
+  /** end finishes the response, with a last chunk and/or trailers; settles when the last byte is queued. */
+  end(chunk?: Uint8Array | string | null, trailers?: HeaderInit): Promise<void>;
+  /** reset sends RST_STREAM (default INTERNAL_ERROR 0x2 if a response was started, else CANCEL 0x8). */
+  reset(code?: number): void;
+  /** Reports whether respond() was called. */
+  readonly headersSent: boolean;
+  /** Reports whether the stream is closed (both directions done, or reset). */
+  readonly closed: boolean;
+}
+
+/** StreamHandler is called once per request stream; a throw or rejection becomes 500 (or RST_STREAM INTERNAL_ERROR after respond). */
+export type StreamHandler = (stream: ServerStream) => void | Promise<void>;

@@ -1,0 +1,204 @@
+// serve(): the HTTP/2 server on Node.js. One listener per call: plain TCP
+// (h2c with prior knowledge, and HTTP/1.1 on the same port) or TLS (ALPN h2,
+// and http/1.1). HTTP/2 connections run on the engine (host/engine/);
+// HTTP/1.1 sockets are handed to Node's own http server (llhttp) with the
+// same handler.
+
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { loadCore, type Core } from '../core/core.js';
+import type { CodecName } from '../core/binding.js';
+import { ServerConnection } from '../engine/connection.js';
+import { resolveOptions, type ResolvedOptions } from '../engine/options.js';
+import type { EngineOptions, Log, StreamHandler } from '../engine/types.js';
+import { fetchToStreamHandler, type FetchHandler } from '../http/fetch-handler.js';
+import { createHttp1Server } from './http1.js';
+import { selfSignedCertificate } from './self-signed.js';
+import { SocketTransport } from './socket-transport.js';
+import { sniffProtocol } from './sniff.js';
+
+export interface TlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
+export interface ServeOptions extends EngineOptions {
+  /** A fetch-style handler (Workers, Deno, Bun, Hono's app.fetch). */
+  fetch?: FetchHandler;
+  /** The low-level stream handler; used for HTTP/2 when given (fetch is then only needed for nothing). */
+  stream?: StreamHandler;
+  /** Default 8080. 0 picks a free port (see H2Server.port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  hostname?: string;
+  /** Serve TLS (ALPN h2 and http/1.1) with this certificate, or with one generated now. */
+  tls?: TlsOptions | 'self-signed';
+  /** Which build of the wire core to run; default 'wasm' (falling back to 'js' with a warning where WebAssembly is missing). */
+  codec?: CodecName;
+  /** Share one loaded core between servers (its codec wins over `codec`). */
+  core?: Core;
+  /** Graceful shutdown's forced-close deadline in ms; default 5000; 0 waits for every stream. */
+  shutdownTimeout?: number;
+  /** Hand HTTP/1.1 requests to Node's http server; default true. */
+  http1?: boolean;
+}
+
+/** H2Server is a listening server. */
+export interface H2Server {
+  readonly port: number;
+  readonly hostname: string;
+  readonly tls: boolean;
+  readonly codec: CodecName;
+  /** Open HTTP/2 connections. */
+  readonly connections: number;
+  /** close shuts down gracefully: no new connections, a double GOAWAY on each HTTP/2 connection,
+   *  in-flight requests finish, and after shutdownTimeout whatever is left is closed. */
+  close(): Promise<void>;
+}
+
+/** loadServerCore loads the requested core, falling back to the JS build with a warning where WebAssembly is unavailable. */
+export async function loadServerCore(codec: CodecName, log: Log): Promise<Core> {
+  if (codec === 'wasm' && typeof WebAssembly !== 'object') {
+    log('warn', 'WebAssembly is not available here; using the JS build of the wire core', { codec: 'js' });
+    return loadCore({ codec: 'js' });
+  }
+  return loadCore({ codec });
+}
+
+/** serve starts one listener; it resolves once the listener is bound. */
+export async function serve(options: ServeOptions): Promise<H2Server> {
+  const engine = resolveOptions(options);
+  const log = engine.log;
+  const handler = options.stream ?? (options.fetch !== undefined ? fetchToStreamHandler(options.fetch) : undefined);
+  if (handler === undefined) throw new TypeError('h2wasm: serve() needs a fetch or a stream handler');
+  const core = options.core ?? (await loadServerCore(options.codec ?? 'wasm', log));
+  const http1 = options.http1 === false ? null : createHttp1Server({ fetch: options.fetch, stream: options.stream });
+  http1?.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
+    // Bytes that are neither an HTTP/2 preface nor an HTTP/1.1 request line (an unknown method)
+    // are not HTTP at all: close without an HTTP/1.1 answer, as an HTTP/2 endpoint does for an
+    // invalid preface (RFC 9113 §3.4). A malformed HTTP/1.1 request gets the usual 400.
+    if (err.code !== 'HPE_INVALID_METHOD' && socket.writable && !socket.writableEnded) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    }
+    socket.destroySoon?.();
+    if (err.code === 'HPE_INVALID_METHOD') socket.destroy();
+  });
+  const connections = new Set<ServerConnection>();
+  const http1Sockets = new Set<net.Socket>();
+
+  const startH2 = (socket: net.Socket, first: Buffer | null): void => {
+    const transport = new SocketTransport(socket);
+    const conn = new ServerConnection(core, transport, engine, handler, {
+      closed: (c) => {
+        connections.delete(c);
+        socket.destroySoon?.();
+      },
+    });
+    connections.add(conn);
+    transport.attach(conn);
+    if (first !== null) conn.receive(first);
+  };
+  const startHttp1 = (socket: net.Socket, first: Buffer | null): void => {
+    if (http1 === null) {
+      socket.destroy();
+      return;
+    }
+    http1Sockets.add(socket);
+    socket.once('close', () => http1Sockets.delete(socket));
+    if (first !== null) socket.unshift(first);
+    http1.emit('connection', socket);
+  };
+
+  let server: net.Server;
+  let secure = false;
+  if (options.tls !== undefined) {
+    secure = true;
+    const creds = options.tls === 'self-signed' ? selfSignedCertificate() : options.tls;
+    server = tls.createServer({
+      cert: creds.cert,
+      key: creds.key,
+      // RFC 9113 §3.2: "h2" over TLS, negotiated with ALPN; §9.2: TLS 1.2 or later.
+      ALPNProtocols: ['h2', 'http/1.1'],
+      minVersion: 'TLSv1.2',
+    });
+    server.on('secureConnection', (socket: tls.TLSSocket) => {
+      socket.setNoDelay(true);
+      if (socket.alpnProtocol === 'h2') startH2(socket, null);
+      else startHttp1(socket, null);
+    });
+    server.on('tlsClientError', () => { /* a failed handshake is the peer's business: stay quiet */ });
+  } else {
+    server = net.createServer((socket) => {
+      socket.setNoDelay(true);
+      // h2c with prior knowledge (RFC 9113 §3.3) or HTTP/1.1: the first bytes tell.
+      sniffProtocol(socket, (protocol, first) => {
+        if (protocol === 'h2') startH2(socket, first);
+        else startHttp1(socket, first);
+      });
+    });
+  }
+  server.on('error', (e) => log('error', 'listener error', { error: e.message }));
+
+  const hostname = options.hostname ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, hostname, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as net.AddressInfo;
+  const shutdownTimeout = Math.max(0, options.shutdownTimeout ?? 5000);
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= gracefulClose(server, connections, http1Sockets, http1, shutdownTimeout);
+    return closing;
+  };
+  return {
+    port: address.port,
+    hostname,
+    tls: secure,
+    codec: core.codec,
+    get connections() {
+      return connections.size;
+    },
+    close,
+  };
+}
+
+/** gracefulClose stops listening, drains every connection, and forces what is left after the deadline. */
+async function gracefulClose(
+  server: net.Server,
+  connections: Set<ServerConnection>,
+  http1Sockets: Set<net.Socket>,
+  http1: ReturnType<typeof createHttp1Server> | null,
+  deadline: number,
+): Promise<void> {
+  const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const c of connections) c.shutdown();
+  http1?.closeIdleConnections();
+  const allDone = async () => {
+    while (connections.size > 0 || http1Sockets.size > 0) {
+      http1?.closeIdleConnections();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  if (deadline > 0) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const forced = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        for (const c of connections) c.destroy();
+        for (const s of http1Sockets) s.destroy();
+        resolve();
+      }, deadline);
+    });
+    await Promise.race([allDone(), forced]);
+    clearTimeout(timer);
+  } else {
+    await allDone();
+  }
+  await listenerClosed;
+}
+
+export type { ResolvedOptions };
