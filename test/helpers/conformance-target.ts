@@ -98,7 +98,7 @@ export async function startTarget(): Promise<Target> {
     throw new Error(
       `conformance: cannot load h2wasm's server (${SERVE_MODULE}): ${why}\n` +
       `  The suite targets host/node/serve.ts unless H2_TARGET=host:port names another server, e.g.\n` +
-      `  nghttpd --no-tls -d /tmp/www 127.0.0.1 8443 & H2_TARGET=127.0.0.1:8443 npx vitest run test/server/conformance`,
+      `  nghttpd --no-tls -a 127.0.0.1 -d /tmp/www 8443 & H2_TARGET=127.0.0.1:8443 npx vitest run test/server/conformance`,
     );
   }
   if (typeof mod.serve !== 'function') throw new Error(`conformance: ${SERVE_MODULE} has no serve() export`);

@@ -1,0 +1,232 @@
+// Guards beyond h2spec: the denial-of-service floods a server must survive,
+// and the flow-control window limits at their exact edges. Every attack is a
+// bounded loop (a fixed number of frames, writes that wait for the socket to
+// drain, a stop as soon as the server gives up on us), and after every attack
+// a second, well-behaved connection must still get its response.
+//
+// What each guard expects (RFC 9113 §7 codes):
+//   Rapid Reset (CVE-2023-44487)        HEADERS+RST_STREAM x1000  -> GOAWAY ENHANCE_YOUR_CALM (0xb)
+//   CONTINUATION flood, 16 KiB frames   (CVE-2024-27316 class)     -> GOAWAY ENHANCE_YOUR_CALM (0xb)
+//   CONTINUATION flood, empty frames    (CVE-2024-28182 class)     -> GOAWAY ENHANCE_YOUR_CALM (0xb)
+//   PING flood, 10,000 unread           (CVE-2019-9512)            -> all answered, or GOAWAY ENHANCE_YOUR_CALM (or close)
+//   SETTINGS flood, 10,000 unread       (CVE-2019-9515)            -> all answered, or GOAWAY ENHANCE_YOUR_CALM (or close)
+//   empty DATA flood, 10,000 frames     (CVE-2019-9518)            -> still answering, or GOAWAY ENHANCE_YOUR_CALM (or close)
+//   WINDOW_UPDATE to exactly 2^31-1 on the connection              -> accepted (PING answered)
+//   ... and one more octet                                          -> GOAWAY FLOW_CONTROL_ERROR (0x3)
+//   stream window over 2^31-1                                       -> RST_STREAM FLOW_CONTROL_ERROR, connection lives
+//   SETTINGS_INITIAL_WINDOW_SIZE change pushing a stream over 2^31-1 -> GOAWAY FLOW_CONTROL_ERROR (RFC 9113 §6.9.2)
+// A closed connection counts as the connection error (h2spec's rule): a
+// server that closes while we are still writing may lose its GOAWAY to the
+// TCP reset. A GOAWAY that does arrive must carry the code above.
+// "Answered" means the server worked through the flood: a PING sent after it
+// comes back. A server that answers must not have queued the answers without
+// bound; we cannot see its memory from here, so the reading side is paused
+// during the flood to let its output back up, and the flood is large enough
+// (10,000 frames) that a server without a cap would queue every answer.
+
+import { describe, expect, it } from 'vitest';
+import {
+  bytes, concat, rawFrame, RawH2, describe as describeEvent,
+  CANCEL, ENHANCE_YOUR_CALM, FLOW_CONTROL_ERROR, SETTINGS_INITIAL_WINDOW_SIZE,
+  TYPE_CONTINUATION, TYPE_DATA, TYPE_PING, TYPE_SETTINGS,
+} from '../../helpers/raw-h2.js';
+import { T, handshake, useTarget } from './suite.js';
+
+useTarget();
+
+/** GUARD_TIMEOUT bounds one guard test: the flood, the verdict and the second connection. */
+const GUARD_TIMEOUT = 12 * T + 10_000;
+/** FLOOD_FRAMES is the size of the PING, SETTINGS and empty-DATA floods. */
+const FLOOD_FRAMES = 10_000;
+/** BATCH is how many flood frames go out per write. */
+const BATCH = 500;
+
+/** stillServes opens a second connection and wants a normal response on it. */
+async function stillServes(): Promise<void> {
+  const c = await handshake();
+  c.headers(1, c.commonHeaders(), { endStream: true });
+  await c.expectResponse(1);
+  await c.expectStreamClose(1);
+  c.close();
+}
+
+/** floodVerdict reads what the server did after a flood that ended with a PING carrying `marker`:
+ *  'answered' once that PING's ACK arrives, 'calm' on GOAWAY ENHANCE_YOUR_CALM, 'closed' when the
+ *  server cut the connection (as h2spec, a close counts as a connection error: a server that closes
+ *  on a peer still writing may lose its GOAWAY to the TCP reset). A GOAWAY with another code, or
+ *  silence, fails. */
+async function floodVerdict(c: RawH2, marker: Uint8Array, timeoutMs: number): Promise<'answered' | 'calm' | 'closed'> {
+  const deadline = Date.now() + timeoutMs;
+  let frames = 0;
+  for (;;) {
+    const ev = await c.next(Math.max(0, deadline - Date.now()));
+    if (ev === undefined) throw new Error(`expected the PING ACK after the flood or GOAWAY ENHANCE_YOUR_CALM; got ${frames} frames, then nothing for ${timeoutMs} ms`);
+    if (ev.kind === 'closed') return 'closed';
+    if (ev.kind !== 'frame') throw new Error(`expected the PING ACK after the flood or GOAWAY ENHANCE_YOUR_CALM first; got ${describeEvent(ev)} after ${frames} frames`);
+    frames++;
+    const f = ev.frame;
+    if (f.type === 'GOAWAY') {
+      expect(f.errorCode, `GOAWAY after the flood: ${describeEvent(ev)}`).toBe(ENHANCE_YOUR_CALM);
+      return 'calm';
+    }
+    if (f.type === 'PING' && f.ack && Buffer.from(f.data).equals(Buffer.from(marker))) return 'answered';
+  }
+}
+
+/** flood writes `count` copies of `frame` in batches, reading nothing meanwhile, then a marker PING;
+ *  it stops early once the server has gone away. */
+async function flood(c: RawH2, frame: Uint8Array, count: number, marker: Uint8Array): Promise<void> {
+  c.socket.pause();
+  const batch = new Uint8Array(frame.length * BATCH);
+  for (let i = 0; i < BATCH; i++) batch.set(frame, i * frame.length);
+  for (let sent = 0; sent < count; sent += BATCH) {
+    const n = Math.min(BATCH, count - sent);
+    if (!(await c.write(n === BATCH ? batch : batch.subarray(0, n * frame.length)))) break;
+  }
+  await c.write(rawFrame(TYPE_PING, 0, 0, marker));
+  c.socket.resume();
+}
+
+describe('guards: floods (beyond h2spec)', () => {
+  it('Rapid Reset (CVE-2023-44487): 1000 streams opened and reset at once -> GOAWAY ENHANCE_YOUR_CALM', async () => {
+    const c = await handshake();
+    const STREAMS = Number(process.env.RAPID_RESET_STREAMS ?? 1000);
+    // Batches of 50 HEADERS+RST_STREAM pairs, one write each; stop once the server gives up.
+    for (let id = 1, sent = 0; sent < STREAMS && !c.closed && !c.sawGoaway(); ) {
+      const parts: Uint8Array[] = [];
+      for (let k = 0; k < 50 && sent < STREAMS; k++, sent++, id += 2) {
+        parts.push(c.core.encodeFrames([
+          { type: 'HEADERS', streamId: id, endStream: true, endHeaders: true, fragment: c.encodeHeaders(c.commonHeaders()) },
+          { type: 'RST_STREAM', streamId: id, errorCode: CANCEL },
+        ]));
+      }
+      if (!(await c.write(concat(...parts)))) break;
+    }
+    const f = await c.waitFor((ev) => ev.kind === 'frame' && ev.frame.type === 'GOAWAY', {
+      timeoutMs: 3 * T, expected: 'GOAWAY ENHANCE_YOUR_CALM after the rapid resets',
+    });
+    expect(f.type === 'GOAWAY' && f.errorCode, 'GOAWAY error code').toBe(ENHANCE_YOUR_CALM);
+    c.close();
+    await stillServes();
+  }, GUARD_TIMEOUT);
+
+  it('CONTINUATION flood: 16 KiB CONTINUATIONs without END_HEADERS -> GOAWAY ENHANCE_YOUR_CALM (no unbounded buffering)', async () => {
+    const c = await handshake();
+    c.headers(1, c.commonHeaders(), { endStream: true, endHeaders: false });
+    // Each CONTINUATION holds whole literal fields (x-flood: 'a' x 1000, not indexed), so the block stays decodable:
+    // only its size is wrong. 2000 frames (32 MiB) is far past any sane limit; we stop once the server gives up.
+    const field = concat(bytes('\x00\x07x-flood\x7f'), encodeRest(1000 - 127), new Uint8Array(1000).fill(0x61));
+    const perFrame = Math.floor(16384 / field.length);
+    const payload = new Uint8Array(perFrame * field.length);
+    for (let i = 0; i < perFrame; i++) payload.set(field, i * field.length);
+    const frame = rawFrame(TYPE_CONTINUATION, 0, 1, payload);
+    for (let i = 0; i < 2000 && !c.closed && !c.sawGoaway(); i++) {
+      if (!(await c.write(frame))) break;
+    }
+    await c.expectGoaway([ENHANCE_YOUR_CALM], 3 * T);
+    c.close();
+    await stillServes();
+  }, GUARD_TIMEOUT);
+
+  it('CONTINUATION flood: empty CONTINUATIONs without END_HEADERS -> GOAWAY ENHANCE_YOUR_CALM', async () => {
+    const c = await handshake();
+    c.headers(1, c.commonHeaders(), { endStream: true, endHeaders: false });
+    const frame = rawFrame(TYPE_CONTINUATION, 0, 1);
+    const batch = new Uint8Array(frame.length * 1000);
+    for (let i = 0; i < 1000; i++) batch.set(frame, i * frame.length);
+    for (let i = 0; i < 100 && !c.closed && !c.sawGoaway(); i++) {
+      if (!(await c.write(batch))) break;
+    }
+    await c.expectGoaway([ENHANCE_YOUR_CALM], 3 * T);
+    c.close();
+    await stillServes();
+  }, GUARD_TIMEOUT);
+
+  it('PING flood: 10,000 PINGs while not reading -> answered, or GOAWAY ENHANCE_YOUR_CALM', async () => {
+    const c = await handshake({ autoWindowUpdate: false });
+    const marker = bytes('pingmark');
+    await flood(c, rawFrame(TYPE_PING, 0, 0, new Uint8Array(8)), FLOOD_FRAMES, marker);
+    await floodVerdict(c, marker, 4 * T);
+    c.close();
+    await stillServes();
+  }, GUARD_TIMEOUT);
+
+  it('SETTINGS flood: 10,000 SETTINGS while not reading -> answered, or GOAWAY ENHANCE_YOUR_CALM', async () => {
+    const c = await handshake({ autoWindowUpdate: false });
+    const marker = bytes('settmark');
+    await flood(c, rawFrame(TYPE_SETTINGS, 0, 0), FLOOD_FRAMES, marker);
+    await floodVerdict(c, marker, 4 * T);
+    c.close();
+    await stillServes();
+  }, GUARD_TIMEOUT);
+
+  it('empty DATA flood: 10,000 zero-length DATA frames on an open request -> still answering, or GOAWAY ENHANCE_YOUR_CALM', async () => {
+    const c = await handshake({ autoWindowUpdate: false });
+    c.headers(1, c.commonHeaders('POST'), { endStream: false });
+    const marker = bytes('datamark');
+    await flood(c, rawFrame(TYPE_DATA, 0, 1), FLOOD_FRAMES, marker);
+    const verdict = await floodVerdict(c, marker, 4 * T);
+    if (verdict === 'answered') {
+      // The request is still whole: end it and get the response.
+      c.data(1, '', true);
+      await c.expectResponse(1);
+    }
+    c.close();
+    await stillServes();
+  }, GUARD_TIMEOUT);
+});
+
+describe('guards: flow-control windows at the edge (beyond h2spec)', () => {
+  it('connection window raised to exactly 2^31-1 is accepted; one more octet -> GOAWAY FLOW_CONTROL_ERROR', async () => {
+    const c = await handshake();
+    // Nothing was sent to us yet, so the server's send window is the initial 65,535.
+    c.windowUpdate(0, 2 ** 31 - 1 - 65535);
+    const ping = c.ping('edge-max');
+    await c.expectPingAck(ping);
+    c.windowUpdate(0, 1);
+    const f = await c.waitFor((ev) => ev.kind === 'frame' && ev.frame.type === 'GOAWAY', { expected: 'GOAWAY FLOW_CONTROL_ERROR' });
+    expect(f.type === 'GOAWAY' && f.errorCode, 'GOAWAY error code').toBe(FLOW_CONTROL_ERROR);
+    c.close();
+    await stillServes();
+  }, GUARD_TIMEOUT);
+
+  it('stream window over 2^31-1 -> RST_STREAM FLOW_CONTROL_ERROR on that stream, and the connection lives on', async () => {
+    const c = await handshake();
+    c.headers(1, c.commonHeaders('POST'), { endStream: false });
+    c.windowUpdate(1, 2 ** 31 - 1);
+    c.windowUpdate(1, 2 ** 31 - 1);
+    const f = await c.waitFor((ev) => ev.kind === 'frame' && ev.frame.type === 'RST_STREAM' && ev.frame.streamId === 1, {
+      expected: 'RST_STREAM FLOW_CONTROL_ERROR on stream 1',
+      failOn: (ev) => ev.kind === 'frame' && ev.frame.type === 'GOAWAY',
+    });
+    expect(f.type === 'RST_STREAM' && f.errorCode, 'RST_STREAM error code').toBe(FLOW_CONTROL_ERROR);
+    // A stream error leaves the connection usable (RFC 9113 §5.4.2).
+    c.headers(3, c.commonHeaders(), { endStream: true });
+    await c.expectResponse(3);
+  }, GUARD_TIMEOUT);
+
+  it('SETTINGS_INITIAL_WINDOW_SIZE change that pushes an open stream over 2^31-1 -> GOAWAY FLOW_CONTROL_ERROR', async () => {
+    const c = await handshake();
+    c.headers(1, c.commonHeaders('POST'), { endStream: false });
+    // Stream 1's send window: 65,535 (our initial window) raised to 2^31-1 (less what the server sent, if anything).
+    c.windowUpdate(1, 2 ** 31 - 1 - 65535);
+    const ping = c.ping('edge-stm');
+    await c.expectPingAck(ping);
+    // RFC 9113 §6.9.2: a change that makes any window exceed the maximum is a connection error FLOW_CONTROL_ERROR.
+    c.settings([[SETTINGS_INITIAL_WINDOW_SIZE, 65535 + 1000]]);
+    await c.expectGoaway([FLOW_CONTROL_ERROR]);
+    c.close();
+    await stillServes();
+  }, GUARD_TIMEOUT);
+});
+
+/** encodeRest is the continuation octets of an HPACK prefix integer whose prefix is full (RFC 7541 §5.1). */
+function encodeRest(rest: number): Uint8Array {
+  const out: number[] = [];
+  while (rest >= 128) {
+    out.push(0x80 | (rest & 0x7f));
+    rest = Math.floor(rest / 128);
+  }
+  out.push(rest);
+  return Uint8Array.from(out);
+}
