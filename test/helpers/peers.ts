@@ -5,7 +5,9 @@
 
 import { execFile, execFileSync } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
+import * as http from 'node:http';
 import * as http2 from 'node:http2';
+import * as https from 'node:https';
 import * as net from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach } from 'vitest';
@@ -409,4 +411,35 @@ export function describeFrame(f: RawFrame): string {
   if (f.type === FRAME.GOAWAY) return `GOAWAY(last=${f.payload.readUInt32BE(0) & 0x7fffffff}, code=${f.payload.readUInt32BE(4)})`;
   if (f.type === FRAME.RST_STREAM) return `RST_STREAM(${f.stream}, code=${f.payload.readUInt32BE(0)})`;
   return `${name}(${f.stream}, flags=${f.flags}, ${f.payload.length}B)`;
+}
+
+// ---------------------------------------------------------------------------
+// HTTP/1.1 with Node's own client.
+
+/** H1Reply is a complete HTTP/1.1 response. */
+export interface H1Reply {
+  status: number;
+  httpVersion: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  trailers: NodeJS.Dict<string>;
+}
+
+/** http1Request makes one HTTP/1.1 request (https trusting any certificate) and reads the whole response. */
+export async function http1Request(origin: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<H1Reply> {
+  const url = new URL(path, origin);
+  const common = { method: options.method ?? 'GET', headers: options.headers, agent: false as const };
+  return new Promise((resolve, reject) => {
+    const req = url.protocol === 'https:'
+      ? https.request(url, { ...common, rejectUnauthorized: false }) // Node's https client offers no ALPN: the server's http/1.1 path
+      : http.request(url, common);
+    req.on('error', reject);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, httpVersion: res.httpVersion, headers: res.headers, body: Buffer.concat(chunks), trailers: res.trailers }));
+    });
+    req.end(options.body);
+  });
 }
