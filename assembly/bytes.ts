@@ -21,3 +21,9 @@ export function nextPowerOfTwo(n: i32): i32 {
   while (p < n) p = p << 1;
   return p;
 }
+
+/** EMPTY_BYTES and EMPTY_WORDS stand for buffers not grown yet. They are shared by every context
+ *  and never written (their length is 0), so an idle connection's tables and reader cost a few
+ *  words each instead of a small heap object per buffer. */
+export const EMPTY_BYTES = new Uint8Array(0);
+export const EMPTY_WORDS = new Int32Array(0);

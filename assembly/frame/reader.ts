@@ -32,6 +32,7 @@ import {
 import { Decoder, decodedStringsEnd } from '../hpack/decoder';
 import { ioIn, ioRecords, ioStrings, reserveRecords, reserveStrings } from '../io';
 import { copyBytes } from '../portable/target';
+import { EMPTY_BYTES } from '../bytes';
 import { reasonH2Code } from '../errors';
 import { STREAM_ID_MASK, readU32, headerLength, headerType, headerFlags, headerStream } from './header';
 import { SETTING_BYTES, validateSettings } from './settings';
@@ -90,7 +91,7 @@ export class FrameReader {
   private stream: i32 = 0;
   private left: i32 = 0; // payload octets not yet consumed
 
-  private payload: Uint8Array = new Uint8Array(0);
+  private payload: Uint8Array = EMPTY_BYTES;
   private payloadHave: i32 = 0;
 
   private dataPhase: i32 = DATA_BODY;
@@ -106,7 +107,7 @@ export class FrameReader {
   // With an attached HPACK decoder, field blocks are assembled here and
   // decoded in the call that completes them (REC_*_DECODED records).
   private decoder: Decoder | null = null;
-  private block: Uint8Array = new Uint8Array(0);
+  private block: Uint8Array = EMPTY_BYTES;
   private blockHave: i32 = 0;
   private blockRecord: i32 = 0; // REC_HEADERS_DECODED or REC_PUSH_PROMISE_DECODED
   private blockFlags: i32 = 0;
@@ -384,7 +385,7 @@ export class FrameReader {
     this.state = READ_HEADER;
     const r = this.finishFrame(this.payload, 0);
     this.payloadHave = 0;
-    if (this.payload.length > MAX_KEPT_PAYLOAD_BUFFER) this.payload = new Uint8Array(0);
+    if (this.payload.length > MAX_KEPT_PAYLOAD_BUFFER) this.payload = EMPTY_BYTES;
     return r < 0 ? -1 : pos;
   }
 
@@ -625,7 +626,7 @@ export class FrameReader {
     if ((flags & FLAG_END_HEADERS) == 0) return 0;
     const r = this.decodeFieldBlock(this.block, 0, this.blockHave);
     this.blockHave = 0;
-    if (this.block.length > MAX_KEPT_PAYLOAD_BUFFER) this.block = new Uint8Array(0);
+    if (this.block.length > MAX_KEPT_PAYLOAD_BUFFER) this.block = EMPTY_BYTES;
     return r;
   }
 

@@ -16,7 +16,7 @@
 // ends it, since everything after it is older still.
 
 import { copyBytes, imul32 } from '../portable/target';
-import { bytesEqual, hashBytes, nextPowerOfTwo } from '../bytes';
+import { bytesEqual, hashBytes, nextPowerOfTwo, EMPTY_BYTES, EMPTY_WORDS } from '../bytes';
 
 /** ENTRY_OVERHEAD is the 32 octets RFC 7541 §4.1 adds to each entry's size. */
 export const ENTRY_OVERHEAD = 32;
@@ -26,26 +26,26 @@ const INITIAL_BYTES = 256;
 const INITIAL_ENTRIES = 8;
 
 export class DynamicTable {
-  bytes: Uint8Array = new Uint8Array(0);
+  bytes: Uint8Array = EMPTY_BYTES;
   byteMask: i32 = -1;
   /** writePos is where the next entry's bytes go (masked). */
   writePos: i32 = 0;
   bytesUsed: i32 = 0;
 
-  entryOffset: Int32Array = new Int32Array(0);
-  entryNameLength: Int32Array = new Int32Array(0);
-  entryValueLength: Int32Array = new Int32Array(0);
-  entryNameHash: Int32Array = new Int32Array(0);
-  entryValueHash: Int32Array = new Int32Array(0);
+  entryOffset: Int32Array = EMPTY_WORDS;
+  entryNameLength: Int32Array = EMPTY_WORDS;
+  entryValueLength: Int32Array = EMPTY_WORDS;
+  entryNameHash: Int32Array = EMPTY_WORDS;
+  entryValueHash: Int32Array = EMPTY_WORDS;
   entryMask: i32 = -1;
   /** withIndex says whether hashes and hash chains are kept (the encoder needs them, the decoder does not). */
   withIndex: bool;
   /** Chain heads by hash bucket: the sequence of the newest entry in the bucket, 0 for none. */
-  nameBuckets: Int32Array = new Int32Array(0);
-  fieldBuckets: Int32Array = new Int32Array(0);
+  nameBuckets: Int32Array = EMPTY_WORDS;
+  fieldBuckets: Int32Array = EMPTY_WORDS;
   /** Next-older entry's sequence in the same bucket, by slot. */
-  nameNext: Int32Array = new Int32Array(0);
-  fieldNext: Int32Array = new Int32Array(0);
+  nameNext: Int32Array = EMPTY_WORDS;
+  fieldNext: Int32Array = EMPTY_WORDS;
   bucketMask: i32 = -1;
   /** inserted counts insertions modulo 2^30; the newest entry's sequence is inserted (or 2^30 when it wrapped to 0). */
   inserted: i32 = 0;

@@ -26,12 +26,14 @@ export abstract class CoreContext {
   protected handle: number;
   private readonly held: Held;
 
-  /** The handle comes from the core's *New export; free is the matching *Free export. */
-  constructor(protected readonly binding: CoreBinding, handle: number, free: (handle: number) => number) {
+  /** The handle comes from the core's *New export; free is the matching *Free export. An owner that
+   *  always calls close() may pass untracked to skip the collector's safety net (a registration
+   *  costs about 100 bytes, which matters at a thousand idle connections). */
+  constructor(protected readonly binding: CoreBinding, handle: number, free: (handle: number) => number, untracked = false) {
     this.handle = handle;
     this.held = { binding, free, handle };
     binding.contextCreated();
-    registry.register(this, this.held, this.held);
+    if (!untracked) registry.register(this, this.held, this.held);
   }
 
   /** coreHandle is the context's handle in the core (-1 once closed), for

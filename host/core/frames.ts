@@ -213,6 +213,8 @@ export class FrameError extends Error {
 }
 
 export interface FrameDecoderOptions {
+  /** The owner promises to call close(): no collector safety net (saves memory per context). */
+  untracked?: boolean;
   /** Largest accepted payload, 16384..16777215 (RFC 9113 §6.5.2); default 16384. */
   maxFrameSize?: number;
   /** Decode every field block with this decoder, in the same core call that
@@ -236,7 +238,7 @@ export class FrameDecoder extends CoreContext {
     const maxBlock = options.maxHeaderBlockBytes ?? DEFAULT_MAX_HEADER_BLOCK_BYTES;
     const h = binding.x.frameReaderNew(maxFrameSize, maxBlock);
     if (h < 0) throw new RangeError(`h2wasm: cannot make a frame decoder (${errorReason(h)}; maxFrameSize ${maxFrameSize}, maxHeaderBlockBytes ${maxBlock})`);
-    super(binding, h, binding.x.frameReaderFree);
+    super(binding, h, binding.x.frameReaderFree, options.untracked === true);
     const hpack = options.hpack;
     if (hpack !== undefined) {
       if (!hpack.onCore(binding) || binding.x.frameReaderAttachDecoder(h, hpack.coreHandle) < 0) {

@@ -21,6 +21,8 @@ export const sensitiveHeaders: unique symbol = Symbol('h2wasm.sensitiveHeaders')
 export type HeaderList = Array<[string, string]> & { [sensitiveHeaders]?: string[] };
 
 export interface HpackDecoderOptions {
+  /** The owner promises to call close(): no collector safety net (saves memory per context). */
+  untracked?: boolean;
   /** Our SETTINGS_HEADER_TABLE_SIZE (default 4096). */
   maxTableSize?: number;
   /** Largest decoded list we accept, counted per RFC 9113 §6.5.2 (default 65536). */
@@ -28,6 +30,8 @@ export interface HpackDecoderOptions {
 }
 
 export interface HpackEncoderOptions {
+  /** The owner promises to call close(): no collector safety net (saves memory per context). */
+  untracked?: boolean;
   /** The peer's SETTINGS_HEADER_TABLE_SIZE at the start (default 4096). */
   maxTableSize?: number;
   /** Huffman-code strings: 'auto' (only when shorter, default), 'always' or 'never'. */
@@ -60,6 +64,9 @@ function entryCacheSize(maxTableSize: number): number {
   return n;
 }
 
+/** NO_CACHE stands for a decoder's entry cache before its first dynamic entry (never written to). */
+const NO_CACHE: Array<CachedEntry | undefined> = Object.freeze([]) as unknown as Array<CachedEntry | undefined>;
+
 /** HpackDecoder decodes field blocks for one connection. */
 export class HpackDecoder extends CoreContext {
   private cache: Array<CachedEntry | undefined>;
@@ -70,10 +77,10 @@ export class HpackDecoder extends CoreContext {
     const maxList = checkSize('maxHeaderListSize', options.maxHeaderListSize ?? DEFAULT_MAX_HEADER_LIST_SIZE);
     const handle = binding.x.hpackDecoderNew(maxTableSize, maxList);
     if (handle < 0) throw new RangeError(`h2wasm: bad HPACK decoder options (table ${maxTableSize}, list ${maxList})`);
-    super(binding, handle, binding.x.hpackDecoderFree);
-    const size = entryCacheSize(maxTableSize);
-    this.cache = new Array(size);
-    this.mask = size - 1;
+    super(binding, handle, binding.x.hpackDecoderFree, options.untracked === true);
+    // The cache is made on the first dynamic entry: an idle connection never pays for it.
+    this.cache = NO_CACHE;
+    this.mask = entryCacheSize(maxTableSize) - 1;
   }
 
   /** decode decodes one complete field block. It throws HpackError on a
@@ -96,7 +103,7 @@ export class HpackDecoder extends CoreContext {
    *  blocks per call into the same records). */
   readFields(first: number, count: number): HeaderList {
     const { fields, latin1 } = this.binding;
-    const cache = this.cache;
+    let cache = this.cache;
     const mask = this.mask;
     const list: HeaderList = new Array(count);
     let sensitive: string[] | undefined;
@@ -118,6 +125,7 @@ export class HpackDecoder extends CoreContext {
           const valueOff = fields[w + FIELD_VALUE_OFF];
           name = latin1(nameOff, nameOff + fields[w + FIELD_NAME_LEN]);
           value = latin1(valueOff, valueOff + fields[w + FIELD_VALUE_LEN]);
+          if (cache === NO_CACHE) cache = this.cache = new Array(mask + 1);
           cache[-valueKey & mask] = { sequence: -valueKey, name, value };
         }
       } else {
@@ -135,7 +143,10 @@ export class HpackDecoder extends CoreContext {
         const valueOff = fields[w + FIELD_VALUE_OFF];
         value = latin1(valueOff, valueOff + fields[w + FIELD_VALUE_LEN]);
         const inserted = fields[w + FIELD_INSERTED];
-        if (inserted !== 0) cache[inserted & mask] = { sequence: inserted, name, value };
+        if (inserted !== 0) {
+          if (cache === NO_CACHE) cache = this.cache = new Array(mask + 1);
+          cache[inserted & mask] = { sequence: inserted, name, value };
+        }
       }
       if ((fields[w + FIELD_FLAGS] & FIELD_F_SENSITIVE) !== 0) (sensitive ??= []).push(name);
       list[i] = [name, value];
@@ -151,12 +162,14 @@ export class HpackDecoder extends CoreContext {
     const r = this.binding.x.hpackDecoderSetMaxTableSize(this.handle, checkSize('table size', size));
     if (r < 0) throw new HpackError(r);
     const slots = entryCacheSize(size);
-    if (slots > this.cache.length) {
+    if (slots > this.mask + 1) {
       // Re-home cached entries: a slot is the sequence masked by the cache size.
       const old = this.cache;
-      this.cache = new Array(slots);
       this.mask = slots - 1;
-      for (const e of old) if (e !== undefined) this.cache[e.sequence & this.mask] = e;
+      if (old !== NO_CACHE) {
+        this.cache = new Array(slots);
+        for (const e of old) if (e !== undefined) this.cache[e.sequence & this.mask] = e;
+      }
     }
   }
 
@@ -170,7 +183,7 @@ export class HpackEncoder extends CoreContext {
     if (mode === undefined) throw new TypeError(`h2wasm: huffman must be 'auto', 'always' or 'never'`);
     const handle = binding.x.hpackEncoderNew(maxTableSize, mode);
     if (handle < 0) throw new RangeError(`h2wasm: bad HPACK encoder table size ${maxTableSize}`);
-    super(binding, handle, binding.x.hpackEncoderFree);
+    super(binding, handle, binding.x.hpackEncoderFree, options.untracked === true);
   }
 
   /** encode encodes one field list into a block. Names and values are

@@ -39,6 +39,8 @@ import {
 } from './stream-state.js';
 import { Stream, StreamResetError, type StreamOwner } from './server-stream.js';
 import { OutputBuffer } from './writer.js';
+import { startTicking, stopTicking, type Ticking } from './ticker.js';
+import { RecentlyClosed, CLOSED_NORMALLY, RESET_BY_PEER, RESET_BY_US } from './closed-streams.js';
 import { parsePriority, URGENCY_LEVELS } from './priority.js';
 import type { ResolvedOptions } from './options.js';
 import type { StreamHandler, Transport } from './types.js';
@@ -59,8 +61,6 @@ const WRITE_BATCH = 1 << 20;
 const MAX_QUEUED_CONTROL_FRAMES = 1000;
 /** MAX_EMPTY_FRAMES_PER_SECOND: empty DATA frames without END_STREAM cost us work and carry nothing (CVE-2019-9518). */
 const MAX_EMPTY_FRAMES_PER_SECOND = 1000;
-/** CLOSED_MEMORY: how many closed stream ids we remember, to tell "closed" (STREAM_CLOSED) from "never opened" (PROTOCOL_ERROR). */
-const CLOSED_MEMORY = 256;
 /** SHUTDOWN_PING_WAIT: how long the first GOAWAY of a graceful shutdown waits for the PING ack before the second one. */
 const SHUTDOWN_PING_WAIT = 1000;
 /** MAX_PENDING_PRIORITY_UPDATES bounds PRIORITY_UPDATE frames kept for streams not yet open (RFC 9218 §7.1). */
@@ -69,14 +69,9 @@ const MAX_PENDING_PRIORITY_UPDATES = 128;
 const SHUTDOWN_PING = new Uint8Array([0x68, 0x32, 0x77, 0x61, 0x73, 0x6d, 0x00, 0x01]);
 const RESOLVED: Promise<void> = Promise.resolve();
 
-type Timer = ReturnType<typeof setTimeout>;
 const later: (f: () => void) => void =
   typeof setImmediate === 'function' ? (f) => { setImmediate(f); } : (f) => { setTimeout(f, 0); };
 
-function unref(t: Timer): Timer {
-  (t as { unref?: () => void }).unref?.();
-  return t;
-}
 
 /** ConnectionEvents lets the owner (the server) follow a connection. */
 export interface ConnectionEvents {
@@ -85,8 +80,7 @@ export interface ConnectionEvents {
 }
 
 /** ServerConnection runs one HTTP/2 connection in the server position. */
-export class ServerConnection implements StreamOwner {
-  readonly remote: string;
+export class ServerConnection implements StreamOwner, Ticking {
   private readonly binding: CoreBinding;
   private readonly reader: FrameDecoder;
   private readonly decoder: HpackDecoder;
@@ -98,17 +92,14 @@ export class ServerConnection implements StreamOwner {
   private activeStreams = 0;
   /** The highest stream id the peer has opened (the GOAWAY last-stream-id). */
   private lastPeerStreamId = 0;
-  private readonly closedIds = new Int32Array(CLOSED_MEMORY);
-  /** closedReset[i] is 1 when closedIds[i] was reset by the peer. */
-  private readonly closedReset = new Uint8Array(CLOSED_MEMORY);
+  private readonly recentlyClosed = new RecentlyClosed();
   private closedAt = 0;
-  /** Stream ids we reset, which may still see frames in flight (ignored, RFC 9113 §5.1 "closed"). */
-  private readonly resetIds = new Set<number>();
 
   // Preface and settings.
   private prefaceLeft = CLIENT_PREFACE.length;
   private sawSettings = false;
-  private settingsTimer: Timer | null = null;
+  /** When our SETTINGS must have been acknowledged (ms), or 0. */
+  private settingsDeadline = 0;
   private settingsUnacked = 0;
 
   // The peer's settings.
@@ -125,9 +116,11 @@ export class ServerConnection implements StreamOwner {
   private queuedBytes = 0;
   private flushScheduled = false;
   private transportBlocked = false;
-  private readonly buckets: Stream[][] = Array.from({ length: URGENCY_LEVELS }, () => []);
+  /** The scheduler's streams by urgency (made on first use: an idle connection has none). */
+  private buckets: Stream[][] | null = null;
   private scheduledCount = 0;
-  private readonly blockedWriters = new Set<Stream>();
+  /** Streams whose writers wait for the backlog to drain (made on first use). */
+  private blockedWriters: Set<Stream> | null = null;
   private queuedControl = 0;
   private readingPaused = false;
 
@@ -136,19 +129,23 @@ export class ServerConnection implements StreamOwner {
   private resetsInWindow = 0;
   private emptyWindowStart = 0;
   private emptyInWindow = 0;
-  private readonly pendingPriority = new Map<number, string>();
+  /** PRIORITY_UPDATE values for streams not open yet (made on first use). */
+  private pendingPriority: Map<number, string> | null = null;
 
   // Shutdown.
   private goawaySent = false;
   /** The last-stream-id of the final GOAWAY we sent; streams above it are refused. */
   private goawayLastId = MAX_STREAM_ID;
   private draining = false;
-  private shutdownTimer: Timer | null = null;
+  /** When the final GOAWAY goes out even without the PING ack (ms), or 0. */
+  private shutdownDeadline = 0;
   private peerGoaway = false;
   private closing = false;
+  /** transport.end() was called. */
+  private ended = false;
   private finished = false;
-  private idleTimer: Timer | null = null;
-  private sweepTimer: Timer | null = null;
+  /** When the stream reaper runs next (ms). */
+  private nextSweep = 0;
   private lastActivity = 0;
   private flushTime = 0;
   private dateSecond = -1;
@@ -161,15 +158,20 @@ export class ServerConnection implements StreamOwner {
     private readonly handler: StreamHandler,
     private readonly events: ConnectionEvents = {},
   ) {
-    this.remote = transport.remote;
     this.binding = core.binding;
     const o = options;
     // Until the peer acknowledges our SETTINGS it may use the default table size (RFC 9113 §6.5.3).
-    this.decoder = core.hpackDecoder({ maxTableSize: Math.max(o.headerTableSize, DEFAULT_HEADER_TABLE_SIZE), maxHeaderListSize: o.maxHeaderListSize });
-    this.encoder = core.hpackEncoder();
-    this.reader = core.frameDecoder({ hpack: this.decoder, maxFrameSize: o.maxFrameSize });
+    // The connection closes its contexts itself (transportClosed), so they skip the collector's safety net.
+    this.decoder = core.hpackDecoder({ maxTableSize: Math.max(o.headerTableSize, DEFAULT_HEADER_TABLE_SIZE), maxHeaderListSize: o.maxHeaderListSize, untracked: true });
+    this.encoder = core.hpackEncoder({ untracked: true });
+    this.reader = core.frameDecoder({ hpack: this.decoder, maxFrameSize: o.maxFrameSize, untracked: true });
     this.recvWindow = o.connectionWindowSize;
     this.sendServerPreface();
+  }
+
+  /** remote describes the peer, for log lines (made when asked: most connections never log). */
+  get remote(): string {
+    return this.transport.remote;
   }
 
   /** Reports whether the connection has finished (its transport is closed or closing). */
@@ -223,8 +225,8 @@ export class ServerConnection implements StreamOwner {
       s.fail(error);
     }
     this.streams.clear();
-    this.blockedWriters.clear();
-    for (const b of this.buckets) b.length = 0;
+    this.blockedWriters = null;
+    this.buckets = null;
     this.reader.close();
     this.decoder.close();
     this.encoder.close();
@@ -244,7 +246,7 @@ export class ServerConnection implements StreamOwner {
     this.draining = true;
     this.queueGoaway(MAX_STREAM_ID, H2_NO_ERROR, '');
     this.queueFrame({ type: 'PING', data: SHUTDOWN_PING });
-    this.shutdownTimer = unref(setTimeout(() => this.finalGoaway(), SHUTDOWN_PING_WAIT));
+    this.shutdownDeadline = Date.now() + SHUTDOWN_PING_WAIT;
     this.flush();
   }
 
@@ -261,8 +263,7 @@ export class ServerConnection implements StreamOwner {
   }
 
   private finalGoaway(): void {
-    if (this.shutdownTimer !== null) clearTimeout(this.shutdownTimer);
-    this.shutdownTimer = null;
+    this.shutdownDeadline = 0;
     if (this.closing || this.goawayLastId !== MAX_STREAM_ID) return;
     this.queueGoaway(this.lastPeerStreamId, H2_NO_ERROR, '');
     this.flush();
@@ -274,9 +275,9 @@ export class ServerConnection implements StreamOwner {
     if (this.finished || this.streams.size > 0 || this.queuedBytes > 0) return;
     const done = this.closing || (this.goawaySent && this.goawayLastId !== MAX_STREAM_ID) || this.peerGoaway;
     if (!done) return;
+    // The last frames may still sit in the output buffer: the next flush writes them, then ends the transport.
     this.closing = true;
-    this.clearTimers();
-    this.transport.end();
+    this.scheduleFlush();
   }
 
   // ===========================================================================
@@ -417,8 +418,9 @@ export class ServerConnection implements StreamOwner {
     const cell = transition(state as 0 | 4, event);
     if (isState(cell)) return true;
     if (state === CLOSED) {
-      if (this.resetIds.has(id)) return false; // in flight after our RST_STREAM: ignore
-      if (this.closedByPeerReset(id)) {
+      const how = this.recentlyClosed.howClosed(id);
+      if (how === RESET_BY_US) return false; // in flight after our RST_STREAM: ignore
+      if (how === RESET_BY_PEER) {
         // RFC 9113 §5.1: after the peer's RST_STREAM, anything but PRIORITY is a stream error STREAM_CLOSED.
         this.streamError(id, H2_STREAM_CLOSED, `${frameName(event)} after RST_STREAM`);
         return false;
@@ -428,12 +430,6 @@ export class ServerConnection implements StreamOwner {
     return false;
   }
 
-  /** closedByPeerReset reports whether stream id is one of the recently closed ones and the peer reset it. */
-  private closedByPeerReset(id: number): boolean {
-    const n = Math.min(this.closedAt, CLOSED_MEMORY);
-    for (let i = 0; i < n; i++) if (this.closedIds[i] === id) return this.closedReset[i] === 1;
-    return false;
-  }
 
   private cellError(id: number, cell: number, reason: string): void {
     if (cell >= CONNECTION_ERROR_BASE) this.connectionError(cell - CONNECTION_ERROR_BASE, reason, id);
@@ -515,8 +511,9 @@ export class ServerConnection implements StreamOwner {
     if (id <= this.lastPeerStreamId) {
       // RFC 9113 §5.1.1: "An endpoint that receives an unexpected stream identifier MUST respond with
       // a connection error of type PROTOCOL_ERROR"; a stream we know to be closed gets STREAM_CLOSED (§5.1).
-      if (this.resetIds.has(id)) return;
-      if (this.wasClosed(id)) this.connectionError(H2_STREAM_CLOSED, 'HEADERS on a closed stream', id);
+      const how = this.recentlyClosed.howClosed(id);
+      if (how === RESET_BY_US) return;
+      if (how !== 0) this.connectionError(H2_STREAM_CLOSED, 'HEADERS on a closed stream', id);
       else this.connectionError(H2_PROTOCOL_ERROR, 'stream id lower than one already opened', id);
       return;
     }
@@ -555,9 +552,9 @@ export class ServerConnection implements StreamOwner {
     }
     const s = this.openStream(id, fields, head, endStream);
     if (head.priority !== '') parsePriority(head.priority, s);
-    const update = this.pendingPriority.get(id);
+    const update = this.pendingPriority?.get(id);
     if (update !== undefined) {
-      this.pendingPriority.delete(id);
+      this.pendingPriority!.delete(id);
       parsePriority(update, s);
     }
     this.dispatch(s);
@@ -589,7 +586,6 @@ export class ServerConnection implements StreamOwner {
     s.lastProgress = this.lastActivity;
     this.streams.set(id, s);
     this.activeStreams++;
-    if (this.sweepTimer === null && this.options.streamIdleTimeout > 0) this.armSweep();
     return s;
   }
 
@@ -665,10 +661,7 @@ export class ServerConnection implements StreamOwner {
 
   private onSettings(flags: number, off: number, length: number): void {
     if ((flags & FLAG_ACK) !== 0) {
-      if (this.settingsUnacked > 0 && --this.settingsUnacked === 0 && this.settingsTimer !== null) {
-        clearTimeout(this.settingsTimer);
-        this.settingsTimer = null;
-      }
+      if (this.settingsUnacked > 0 && --this.settingsUnacked === 0) this.settingsDeadline = 0;
       // Our SETTINGS_HEADER_TABLE_SIZE is now in force (RFC 7541 §4.2).
       this.decoder.setMaxTableSize(this.options.headerTableSize);
       return;
@@ -710,7 +703,7 @@ export class ServerConnection implements StreamOwner {
       }
     }
     // RFC 9113 §6.5.3: "Upon receiving the SETTINGS frame, the recipient ... MUST immediately emit a SETTINGS frame with the ACK flag set."
-    this.queueControl({ type: 'SETTINGS', ack: true, settings: [] });
+    this.queueControl(SETTINGS_ACK);
     this.scheduleAll();
   }
 
@@ -768,13 +761,14 @@ export class ServerConnection implements StreamOwner {
       const was = s.urgency;
       parsePriority(value, s);
       if (s.scheduled && was !== s.urgency) {
-        const bucket = this.buckets[was];
-        const k = bucket.indexOf(s);
-        if (k >= 0) bucket.splice(k, 1);
-        this.buckets[s.urgency].push(s);
+        const buckets = this.buckets!;
+        const k = buckets[was].indexOf(s);
+        if (k >= 0) buckets[was].splice(k, 1);
+        buckets[s.urgency].push(s);
       }
-    } else if (id > this.lastPeerStreamId && (id & 1) === 1 && this.pendingPriority.size < MAX_PENDING_PRIORITY_UPDATES) {
-      this.pendingPriority.set(id, value);
+    } else if (id > this.lastPeerStreamId && (id & 1) === 1) {
+      const pending = (this.pendingPriority ??= new Map());
+      if (pending.size < MAX_PENDING_PRIORITY_UPDATES) pending.set(id, value);
     }
   }
 
@@ -803,9 +797,7 @@ export class ServerConnection implements StreamOwner {
     if (!this.streams.delete(s.id)) return;
     s.state = CLOSED;
     this.activeStreams--;
-    const slot = this.closedAt++ & (CLOSED_MEMORY - 1);
-    this.closedIds[slot] = s.id;
-    this.closedReset[slot] = peerReset ? 1 : 0;
+    if (!this.resetByUs(s)) this.recentlyClosed.add(s.id, peerReset ? RESET_BY_PEER : CLOSED_NORMALLY);
     // Body bytes the application will never read are given back to the connection window.
     const unread = s.takeUnread();
     if (unread > 0) this.giveBack(unread);
@@ -815,15 +807,15 @@ export class ServerConnection implements StreamOwner {
       s.out = [];
     }
     s.releaseWriters();
-    this.blockedWriters.delete(s);
+    this.blockedWriters?.delete(s);
     if (this.streams.size === 0) this.maybeFinish();
   }
 
-  private wasClosed(id: number): boolean {
-    const n = Math.min(this.closedAt, CLOSED_MEMORY);
-    for (let i = 0; i < n; i++) if (this.closedIds[i] === id) return true;
-    return false;
+  /** resetByUs reports whether we sent RST_STREAM on s (sendRst recorded it). */
+  private resetByUs(s: Stream): boolean {
+    return s.resetError !== null && this.recentlyClosed.howClosed(s.id) === RESET_BY_US;
   }
+
 
   /** streamError resets a stream for a stream error (RFC 9113 §5.4.2). */
   private streamError(id: number, code: number, reason: string): void {
@@ -848,8 +840,7 @@ export class ServerConnection implements StreamOwner {
   }
 
   private sendRst(id: number, code: number): void {
-    this.resetIds.add(id);
-    if (this.resetIds.size > CLOSED_MEMORY) this.resetIds.delete(this.resetIds.values().next().value as number);
+    this.recentlyClosed.add(id, RESET_BY_US);
     this.queueFrame({ type: 'RST_STREAM', streamId: id, errorCode: code });
   }
 
@@ -892,72 +883,59 @@ export class ServerConnection implements StreamOwner {
 
   private sendServerPreface(): void {
     const o = this.options;
-    // RFC 9113 §3.4: "The server connection preface consists of a potentially empty SETTINGS frame".
-    // Only values that differ from the protocol defaults are sent.
-    const settings: Array<[number, number]> = [
-      [SETTINGS_MAX_CONCURRENT_STREAMS, o.maxConcurrentStreams],
-      [SETTINGS_ENABLE_PUSH, 0],
-    ];
-    if (o.initialWindowSize !== DEFAULT_INITIAL_WINDOW_SIZE) settings.push([SETTINGS_INITIAL_WINDOW_SIZE, o.initialWindowSize]);
-    if (o.maxFrameSize !== DEFAULT_MAX_FRAME_SIZE) settings.push([SETTINGS_MAX_FRAME_SIZE, o.maxFrameSize]);
-    if (o.headerTableSize !== DEFAULT_HEADER_TABLE_SIZE) settings.push([SETTINGS_HEADER_TABLE_SIZE, o.headerTableSize]);
-    settings.push([SETTINGS_MAX_HEADER_LIST_SIZE, o.maxHeaderListSize]);
-    // RFC 9218 §2.1: we do not use RFC 7540 priorities.
-    settings.push([SETTINGS_NO_RFC7540_PRIORITIES, 1]);
-    const frames: FrameInit[] = [{ type: 'SETTINGS', settings }];
-    // The connection window is not a setting: it grows with a WINDOW_UPDATE on stream 0 (RFC 9113 §6.9.2).
-    if (o.connectionWindowSize > DEFAULT_INITIAL_WINDOW_SIZE) {
-      frames.push({ type: 'WINDOW_UPDATE', streamId: 0, increment: o.connectionWindowSize - DEFAULT_INITIAL_WINDOW_SIZE });
+    let preface = serverPrefaces.get(o);
+    if (preface === undefined) {
+      preface = encodeFrames(this.binding, serverPrefaceFrames(o));
+      serverPrefaces.set(o, preface);
     }
-    this.output.raw(encodeFrames(this.binding, frames));
+    this.output.raw(preface);
     this.settingsUnacked = 1;
     if (o.settingsTimeout > 0) {
       // RFC 9113 §6.5.3: "If the sender of a SETTINGS frame does not receive an acknowledgment within a
       // reasonable amount of time, it MAY issue a connection error of type SETTINGS_TIMEOUT."
-      this.settingsTimer = unref(setTimeout(() => {
-        this.settingsTimer = null;
-        if (!this.closing) this.connectionError(H2_SETTINGS_TIMEOUT, 'SETTINGS not acknowledged in time', 0);
-      }, o.settingsTimeout));
+      this.settingsDeadline = Date.now() + o.settingsTimeout;
     }
-    if (o.idleTimeout > 0) this.armIdleTimer(o.idleTimeout);
+    startTicking(this);
     this.lastActivity = Date.now();
     this.scheduleFlush();
   }
 
-  private armIdleTimer(ms: number): void {
-    this.idleTimer = unref(setTimeout(() => {
-      this.idleTimer = null;
-      if (this.closing) return;
-      const idle = Date.now() - this.lastActivity;
-      if (this.streams.size === 0 && idle >= this.options.idleTimeout) {
+  /** tick checks the connection's deadlines (Ticking): the SETTINGS ack, the graceful-shutdown wait,
+   *  the idle close, and the stream reaper. */
+  tick(now: number): void {
+    if (this.closing) return;
+    const o = this.options;
+    if (this.settingsDeadline !== 0 && now >= this.settingsDeadline) {
+      this.settingsDeadline = 0;
+      this.connectionError(H2_SETTINGS_TIMEOUT, 'SETTINGS not acknowledged in time', 0);
+      return;
+    }
+    if (this.shutdownDeadline !== 0 && now >= this.shutdownDeadline) this.finalGoaway();
+    if (this.streams.size === 0) {
+      if (o.idleTimeout > 0 && now - this.lastActivity >= o.idleTimeout) {
         this.queueGoaway(this.lastPeerStreamId, H2_NO_ERROR, 'idle');
         this.closing = true;
         this.flush();
-        this.transport.end();
-        return;
       }
-      this.armIdleTimer(Math.max(1000, this.options.idleTimeout - idle));
-    }, ms));
+      return;
+    }
+    if (o.streamIdleTimeout > 0 && now >= this.nextSweep) {
+      this.nextSweep = now + Math.max(250, Math.floor(o.streamIdleTimeout / 4));
+      this.reapStreams(now);
+    }
   }
 
-  /** armSweep starts the stream reaper (Sōzu's per-stream idle and window-stall timeouts): a stream on
+  /** reapStreams is the stream reaper (Sōzu's per-stream idle and window-stall timeouts): a stream on
    *  which nothing has moved for streamIdleTimeout (no body byte in or out, no write, no window
    *  opening) is reset with CANCEL, so a stalled peer or a stuck handler cannot pin it forever. */
-  private armSweep(): void {
-    const period = Math.max(250, Math.floor(this.options.streamIdleTimeout / 4));
-    this.sweepTimer = unref(setTimeout(() => {
-      this.sweepTimer = null;
-      if (this.closing) return;
-      const now = Date.now();
-      for (const st of this.streams.values()) {
-        if (now - st.lastProgress >= this.options.streamIdleTimeout) {
-          this.options.log('info', 'stream idle, reset', { remote: this.remote, stream: st.id, path: st.path, idleMs: now - st.lastProgress });
-          this.resetStream(st, H2_CANCEL, 'idle');
-        }
+  private reapStreams(now: number): void {
+    for (const st of this.streams.values()) {
+      if (now - st.lastProgress >= this.options.streamIdleTimeout) {
+        this.options.log('info', 'stream idle, reset', { remote: this.remote, stream: st.id, path: st.path, idleMs: now - st.lastProgress });
+        this.resetStream(st, H2_CANCEL, 'idle');
       }
-      this.flush();
-      if (this.streams.size > 0) this.armSweep();
-    }, period));
+    }
+    this.flush();
   }
 
   /** queueFrame encodes control frames with the core's frame writer and queues them. */
@@ -1030,7 +1008,7 @@ export class ServerConnection implements StreamOwner {
     this.scheduleFlush();
     if (this.queuedBytes <= this.options.maxPendingBytes && s.queued <= STREAM_HIGH_WATER) return RESOLVED;
     // Backpressure: the writer waits until the backlog drains under the caps.
-    this.blockedWriters.add(s);
+    (this.blockedWriters ??= new Set()).add(s);
     this.pauseReadingIfBacklogged();
     return new Promise((resolve) => {
       (s.writeWaiters ??= []).push(resolve);
@@ -1040,7 +1018,7 @@ export class ServerConnection implements StreamOwner {
   private schedule(s: Stream): void {
     if (s.scheduled || s.state === CLOSED) return;
     s.scheduled = true;
-    this.buckets[s.urgency].push(s);
+    (this.buckets ??= Array.from({ length: URGENCY_LEVELS }, () => [])) [s.urgency].push(s);
     this.scheduledCount++;
   }
 
@@ -1069,6 +1047,7 @@ export class ServerConnection implements StreamOwner {
         if (!this.transport.write(chunks, total)) this.transportBlocked = true;
         else this.queuedControl = 0;
       }
+      if (this.streams.size === 0) this.output.release();
     } catch (e) {
       this.internalError(e);
       return;
@@ -1081,19 +1060,24 @@ export class ServerConnection implements StreamOwner {
       later(() => this.flush());
     }
     if (this.closing && !this.finished && this.output.bytes === 0 && !this.transportBlocked) {
-      this.clearTimers();
-      this.transport.end();
+      if (!this.ended) {
+        this.ended = true;
+        this.clearTimers();
+        this.transport.end();
+      }
     } else {
       this.maybeFinish();
     }
   }
 
   private hasSendableStream(): boolean {
+    const buckets = this.buckets;
+    if (buckets === null) return false;
     if (this.sendWindow <= 0) {
-      for (const b of this.buckets) for (const s of b) if (s.queued === 0 && s.endQueued && !s.endSent) return true;
+      for (const b of buckets) for (const s of b) if (s.queued === 0 && s.endQueued && !s.endSent) return true;
       return false;
     }
-    for (const b of this.buckets) for (const s of b) if (s.sendWindow > 0 || s.queued === 0) return true;
+    for (const b of buckets) for (const s of b) if (s.sendWindow > 0 || s.queued === 0) return true;
     return false;
   }
 
@@ -1102,7 +1086,7 @@ export class ServerConnection implements StreamOwner {
   private frameData(): void {
     let budget = WRITE_BATCH;
     for (let u = 0; u < URGENCY_LEVELS && budget > 0; u++) {
-      const bucket = this.buckets[u];
+      const bucket = this.buckets![u];
       if (bucket.length === 0) continue;
       let progress = true;
       while (progress && budget > 0 && bucket.length > 0) {
@@ -1203,10 +1187,11 @@ export class ServerConnection implements StreamOwner {
   }
 
   private releaseWriters(): void {
-    if (this.blockedWriters.size === 0 || this.queuedBytes > this.options.maxPendingBytes) return;
-    for (const s of this.blockedWriters) {
+    const blocked = this.blockedWriters;
+    if (blocked === null || blocked.size === 0 || this.queuedBytes > this.options.maxPendingBytes) return;
+    for (const s of blocked) {
       if (s.queued <= STREAM_HIGH_WATER) {
-        this.blockedWriters.delete(s);
+        blocked.delete(s);
         s.releaseWriters();
       }
     }
@@ -1259,14 +1244,38 @@ export class ServerConnection implements StreamOwner {
     this.transportClosed();
   }
 
+  /** clearTimers ends the connection's deadlines. */
   private clearTimers(): void {
-    if (this.settingsTimer !== null) clearTimeout(this.settingsTimer);
-    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
-    if (this.shutdownTimer !== null) clearTimeout(this.shutdownTimer);
-    if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
-    this.settingsTimer = this.idleTimer = this.shutdownTimer = this.sweepTimer = null;
+    stopTicking(this);
   }
 }
+
+/** serverPrefaces caches the server preface's bytes per options object: every connection of a server sends the same. */
+const serverPrefaces = new WeakMap<ResolvedOptions, Uint8Array>();
+
+/** serverPrefaceFrames returns our SETTINGS (RFC 9113 §3.4: "The server connection preface consists of a
+ *  potentially empty SETTINGS frame") and the WINDOW_UPDATE that opens the connection window. */
+function serverPrefaceFrames(o: ResolvedOptions): FrameInit[] {
+  // Only values that differ from the protocol defaults are sent, and the limits a client must know.
+  const settings: Array<[number, number]> = [
+    [SETTINGS_MAX_CONCURRENT_STREAMS, o.maxConcurrentStreams],
+    [SETTINGS_ENABLE_PUSH, 0],
+  ];
+  if (o.initialWindowSize !== DEFAULT_INITIAL_WINDOW_SIZE) settings.push([SETTINGS_INITIAL_WINDOW_SIZE, o.initialWindowSize]);
+  if (o.maxFrameSize !== DEFAULT_MAX_FRAME_SIZE) settings.push([SETTINGS_MAX_FRAME_SIZE, o.maxFrameSize]);
+  if (o.headerTableSize !== DEFAULT_HEADER_TABLE_SIZE) settings.push([SETTINGS_HEADER_TABLE_SIZE, o.headerTableSize]);
+  settings.push([SETTINGS_MAX_HEADER_LIST_SIZE, o.maxHeaderListSize]);
+  // RFC 9218 §2.1: we do not use RFC 7540 priorities.
+  settings.push([SETTINGS_NO_RFC7540_PRIORITIES, 1]);
+  const frames: FrameInit[] = [{ type: 'SETTINGS', settings }];
+  // The connection window is not a setting: it grows with a WINDOW_UPDATE on stream 0 (RFC 9113 §6.9.2).
+  if (o.connectionWindowSize > DEFAULT_INITIAL_WINDOW_SIZE) {
+    frames.push({ type: 'WINDOW_UPDATE', streamId: 0, increment: o.connectionWindowSize - DEFAULT_INITIAL_WINDOW_SIZE });
+  }
+  return frames;
+}
+
+const SETTINGS_ACK: FrameInit = { type: 'SETTINGS', ack: true, settings: [] };
 
 const HEAD_431: RequestHead = { method: 'GET', scheme: '', authority: '', path: '', contentLength: -1, priority: '' };
 const TEXT_PLAIN = [['content-type', 'text/plain']] as const;

@@ -9,14 +9,15 @@
 
 import { FRAME_HEADER_SIZE } from '../../assembly/abi.js';
 
-/** ARENA_SIZE is the first capacity of the arena that small frames are copied into. */
-const ARENA_SIZE = 16384;
+/** ARENA_SIZE is the first capacity of the arena that small frames are copied into (made on first use). */
+const ARENA_SIZE = 4096;
+const NO_ARENA = new Uint8Array(0);
 /** COPY_LIMIT: DATA payloads up to this size are copied into the arena; larger ones are referenced. */
 const COPY_LIMIT = 1024;
 
 /** OutputBuffer collects frames for the next write. */
 export class OutputBuffer {
-  private arena = new Uint8Array(ARENA_SIZE);
+  private arena = NO_ARENA;
   private pos = 0;
   /** Where the arena's unflushed run starts. */
   private runStart = 0;
@@ -87,9 +88,14 @@ export class OutputBuffer {
       this.pos = this.runStart = 0;
     } else {
       this.chunks.push(this.arena.subarray(this.runStart, this.pos));
-      this.arena = new Uint8Array(ARENA_SIZE);
+      this.arena = NO_ARENA;
       this.pos = this.runStart = 0;
     }
+  }
+
+  /** release drops the arena (an idle connection keeps no output memory); the next frame makes a new one. */
+  release(): void {
+    if (this.pos === 0) this.arena = NO_ARENA;
   }
 
   /** reserve makes room for n more bytes in the arena's current run. */

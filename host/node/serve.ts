@@ -86,14 +86,10 @@ export async function serve(options: ServeOptions): Promise<H2Server> {
   const connections = new Set<ServerConnection>();
   const http1Sockets = new Set<net.Socket>();
 
+  const events = { closed: (c: ServerConnection) => connections.delete(c) };
   const startH2 = (socket: net.Socket, first: Buffer | null): void => {
     const transport = new SocketTransport(socket);
-    const conn = new ServerConnection(core, transport, engine, handler, {
-      closed: (c) => {
-        connections.delete(c);
-        socket.destroySoon?.();
-      },
-    });
+    const conn = new ServerConnection(core, transport, engine, handler, events);
     connections.add(conn);
     transport.attach(conn);
     if (first !== null) conn.receive(first);

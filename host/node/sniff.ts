@@ -4,6 +4,7 @@
 // line never does ("PRI" is not a method anyone registers for HTTP/1.1).
 
 import type * as net from 'node:net';
+import { ignoreError } from './socket-transport.js';
 
 const PREFACE_START = Buffer.from('PRI * HTTP/2.0');
 
@@ -24,5 +25,5 @@ export function sniffProtocol(socket: net.Socket, decided: (protocol: 'h2' | 'ht
   const onClose = () => socket.off('data', onData);
   socket.on('data', onData);
   socket.on('close', onClose);
-  socket.on('error', () => {});
+  socket.on('error', ignoreError);
 }

@@ -4,26 +4,47 @@ import type * as net from 'node:net';
 import type { ServerConnection } from '../engine/connection.js';
 import type { Transport } from '../engine/types.js';
 
+/** CONNECTION keys a socket's connection: the listeners below are shared by every socket
+ *  (EventEmitter calls them with the socket as `this`), so an idle connection pays for no closures. */
+const CONNECTION = Symbol('h2wasm.connection');
+type AttachedSocket = net.Socket & { [CONNECTION]?: ServerConnection };
+
+function onData(this: AttachedSocket, chunk: Buffer): void {
+  this[CONNECTION]?.receive(chunk);
+}
+function onDrain(this: AttachedSocket): void {
+  this[CONNECTION]?.drained();
+}
+function onClose(this: AttachedSocket): void {
+  const conn = this[CONNECTION];
+  this[CONNECTION] = undefined;
+  conn?.transportClosed();
+}
+/** onEnd: the peer half-closed; nothing more will arrive, so finish what we owe and close. */
+function onEnd(this: AttachedSocket): void {
+  this.end();
+}
+/** ignoreError: 'close' follows every socket error, and a peer that vanishes is not worth a log line. */
+export function ignoreError(): void {}
+
 /** SocketTransport writes a flush as one writev and forwards socket events to its connection. */
 export class SocketTransport implements Transport {
-  readonly remote: string;
+  constructor(private readonly socket: net.Socket) {}
 
-  constructor(private readonly socket: net.Socket) {
-    this.remote = socket.remoteFamily === 'IPv6' ? `[${socket.remoteAddress}]:${socket.remotePort}` : `${socket.remoteAddress}:${socket.remotePort}`;
+  get remote(): string {
+    const s = this.socket;
+    return s.remoteFamily === 'IPv6' ? `[${s.remoteAddress}]:${s.remotePort}` : `${s.remoteAddress}:${s.remotePort}`;
   }
 
   /** attach forwards the socket's bytes and events to the connection. */
   attach(conn: ServerConnection): void {
-    const s = this.socket;
-    s.on('data', (chunk: Buffer) => conn.receive(chunk));
-    s.on('drain', () => conn.drained());
-    s.on('close', () => conn.transportClosed());
-    // 'close' follows every error; a peer that vanishes is not worth a log line.
-    s.on('error', () => {});
-    s.on('end', () => {
-      // The peer half-closed: nothing more will arrive, so finish what we owe and close.
-      s.end();
-    });
+    const s = this.socket as AttachedSocket;
+    s[CONNECTION] = conn;
+    s.on('data', onData);
+    s.on('drain', onDrain);
+    s.on('close', onClose);
+    s.on('error', ignoreError);
+    s.on('end', onEnd);
   }
 
   write(chunks: Uint8Array[], _total: number): boolean {
