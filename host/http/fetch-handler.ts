@@ -7,6 +7,7 @@ import { failStream, ignore } from './fail.js';
 import { BadRequestError, requestFromStream } from './request.js';
 import { sendResponse } from './response.js';
 import { sendTextResponse, textResponse } from './text-response.js';
+import { describeError, logToStderr } from './log.js';
 
 /** FetchInfo is what a fetch handler learns beyond the Request. */
 export interface FetchInfo {
@@ -49,7 +50,7 @@ export function fetchToStreamHandler(fetch: FetchHandler, options: FetchAdapterO
       response = await fetch(request, { remote: stream.remote });
     } catch (error) {
       if (stream.signal.aborted) return;
-      log('error', 'fetch handler failed', { stream: stream.id, remote: stream.remote, error: describe(error) });
+      log('error', 'fetch handler failed', { stream: stream.id, remote: stream.remote, error: describeError(error) });
       failStream(stream);
       return;
     }
@@ -67,17 +68,8 @@ export function fetchToStreamHandler(fetch: FetchHandler, options: FetchAdapterO
       await sendResponse(stream, response, stream.method === 'HEAD');
     } catch (error) {
       if (stream.signal.aborted) return;
-      log('error', 'response failed', { stream: stream.id, remote: stream.remote, error: describe(error) });
+      log('error', 'response failed', { stream: stream.id, remote: stream.remote, error: describeError(error) });
       failStream(stream);
     }
   };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
-}
-
-/** logToStderr is the default Log: one JSON line per call (console.error, so it works on Workers too). */
-function logToStderr(level: 'info' | 'warn' | 'error', message: string, context?: Record<string, unknown>): void {
-  console.error(JSON.stringify({ level, message, ...context }));
 }

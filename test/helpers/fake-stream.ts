@@ -6,6 +6,7 @@
 import type { HeaderInit, ServerStream } from '../../host/engine/types.js';
 import type { HeaderList } from '../../host/core/hpack.js';
 import { fieldPairs } from '../../host/http/fields.js';
+import { bodyIterator } from '../../host/http/body-iterator.js';
 
 /** FakeStreamInit describes the request. */
 export interface FakeStreamInit {
@@ -169,12 +170,7 @@ export class FakeStream implements ServerStream {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    return {
-      next: async () => {
-        const chunk = await this.read();
-        return chunk === null ? { done: true, value: undefined } : { done: false, value: chunk };
-      },
-    };
+    return bodyIterator(this);
   }
 
   respond(status: number, headers?: HeaderInit, endStream = false): void {
