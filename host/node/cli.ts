@@ -1,5 +1,6 @@
-// The h2wasm command line: tools over the wire core.
+// The h2wasm command line: the server and tools over the wire core.
 //
+//   h2wasm serve ...                         the demo HTTP/2 server (cli-serve.ts)
 //   h2wasm info [--codec wasm|js]            which core loads, its size and ABI
 //   h2wasm hpack decode HEX...               decode field blocks (one context, in order)
 //   h2wasm hpack encode NAME:VALUE...        encode one field list, print hex
@@ -16,11 +17,13 @@ import { FrameError } from '../core/frames.js';
 import { HpackError } from '../core/errors.js';
 import { sensitiveHeaders, type HeaderList } from '../core/hpack.js';
 import { ABI_VERSION } from '../../assembly/abi.js';
+import { runServe, ServeUsageError, SERVE_USAGE } from './cli-serve.js';
 
 /** CLIENT_PREFACE is what a client sends before its first frame (RFC 9113 §3.4). */
 const CLIENT_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
 
 const USAGE = `usage:
+  h2wasm serve [--host H] [--port P] [--tls-port P] [--tls-cert F --tls-key F | --tls-self-signed] [--codec wasm|js] [--root DIR]
   h2wasm info [--codec wasm|js]
   h2wasm hpack decode HEX...            decode field blocks with one decoder, in order
   h2wasm hpack encode NAME:VALUE...     encode one field list and print it as hex
@@ -114,6 +117,7 @@ async function frames(core: Core, file: string | undefined, out: (s: string) => 
 /** main runs the command line and returns the exit code. */
 export async function main(argv: string[], out = (s: string) => console.log(s), err = (s: string) => console.error(s)): Promise<number> {
   try {
+    if (argv[0] === 'serve') return await runServe(argv.slice(1));
     const o = parse(argv);
     const [command, sub, ...rest] = o.args;
     if (command === undefined || command === 'help' || command === '--help') {
@@ -145,6 +149,10 @@ export async function main(argv: string[], out = (s: string) => console.log(s), 
     }
     return 0;
   } catch (e) {
+    if (e instanceof ServeUsageError) {
+      err(`h2wasm: ${e.message}\n${SERVE_USAGE}`);
+      return 2;
+    }
     if (e instanceof UsageError) {
       err(`h2wasm: ${e.message}\n${USAGE}`);
       return 2;

@@ -12,7 +12,7 @@ import { ServerConnection } from '../engine/connection.js';
 import { resolveOptions, type ResolvedOptions } from '../engine/options.js';
 import type { EngineOptions, Log, StreamHandler } from '../engine/types.js';
 import { fetchToStreamHandler, type FetchHandler } from '../http/fetch-handler.js';
-import { createHttp1Server } from './http1.js';
+import { createHttp1Server, handOffHttp1 } from './http1.js';
 import { selfSignedCertificate } from './self-signed.js';
 import { SocketTransport } from './socket-transport.js';
 import { sniffProtocol } from './sniff.js';
@@ -69,10 +69,10 @@ export async function loadServerCore(codec: CodecName, log: Log): Promise<Core> 
 export async function serve(options: ServeOptions): Promise<H2Server> {
   const engine = resolveOptions(options);
   const log = engine.log;
-  const handler = options.stream ?? (options.fetch !== undefined ? fetchToStreamHandler(options.fetch) : undefined);
+  const handler = options.stream ?? (options.fetch !== undefined ? fetchToStreamHandler(options.fetch, { log }) : undefined);
   if (handler === undefined) throw new TypeError('h2wasm: serve() needs a fetch or a stream handler');
   const core = options.core ?? (await loadServerCore(options.codec ?? 'wasm', log));
-  const http1 = options.http1 === false ? null : createHttp1Server({ fetch: options.fetch, stream: options.stream });
+  const http1 = options.http1 === false ? null : createHttp1Server({ fetch: options.fetch, stream: options.stream, log });
   http1?.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
     // Bytes that are neither an HTTP/2 preface nor an HTTP/1.1 request line (an unknown method)
     // are not HTTP at all: close without an HTTP/1.1 answer, as an HTTP/2 endpoint does for an
@@ -101,8 +101,7 @@ export async function serve(options: ServeOptions): Promise<H2Server> {
     }
     http1Sockets.add(socket);
     socket.once('close', () => http1Sockets.delete(socket));
-    if (first !== null) socket.unshift(first);
-    http1.emit('connection', socket);
+    handOffHttp1(http1, socket, first ?? undefined);
   };
 
   let server: net.Server;
