@@ -224,3 +224,16 @@ export class FakeStream implements ServerStream {
     w.resolve(chunk);
   }
 }
+
+/** runOnFakeStream runs a handler on a new FakeStream and waits until the response ends or the stream is reset. */
+export async function runOnFakeStream(handler: (stream: ServerStream) => void | Promise<void>, init: FakeStreamInit): Promise<FakeStream> {
+  const stream = new FakeStream(init);
+  await handler(stream);
+  await stream.done;
+  return stream;
+}
+
+/** settle lets pending promise jobs, stream pulls and I/O callbacks run (a few event-loop turns; no clock). */
+export async function settle(rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
+}

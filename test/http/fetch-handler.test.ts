@@ -2,13 +2,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fetchToStreamHandler, type FetchHandler } from '../../host/http/fetch-handler.js';
 import { withTrailers } from '../../host/http/trailers.js';
-import { FakeStream } from '../helpers/fake-stream.js';
+import { FakeStream, settle } from '../helpers/fake-stream.js';
 import type { Log } from '../../host/engine/types.js';
 
-/** settle lets pending promise jobs and stream pulls run (no clock involved). */
-async function settle(rounds = 5): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
-}
 
 function adapter(fetch: FetchHandler): { run(stream: FakeStream): Promise<void>; log: ReturnType<typeof vi.fn> } {
   const log = vi.fn();
