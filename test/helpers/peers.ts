@@ -443,3 +443,27 @@ export async function http1Request(origin: string, path: string, options: { meth
     req.end(options.body);
   });
 }
+
+// ---------------------------------------------------------------------------
+// curl output.
+
+/** CurlReply is `curl -i` output split into the head, the body and any trailer lines after it. */
+export interface CurlReply {
+  statusLine: string;
+  headers: Record<string, string>;
+  rest: string;
+}
+
+/** parseCurlInclude splits `curl -i` output: status line, header fields (lowercased names), and what follows the blank line. */
+export function parseCurlInclude(out: string): CurlReply {
+  const end = out.search(/\r?\n\r?\n/);
+  if (end < 0) throw new Error(`no header block in curl output: ${JSON.stringify(out.slice(0, 500))}`);
+  const lines = out.slice(0, end).split(/\r?\n/);
+  const headers: Record<string, string> = {};
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const sep = out.slice(end).match(/^\r?\n\r?\n/)![0];
+  return { statusLine: lines[0].trim(), headers, rest: out.slice(end + sep.length) };
+}
