@@ -40,8 +40,12 @@ export function fetchToStreamHandler(fetch: FetchHandler, options: FetchAdapterO
     try {
       request = requestFromStream(stream);
     } catch (error) {
-      if (!(error instanceof BadRequestError)) throw error;
-      if (!stream.closed) sendTextResponse(stream, BAD_REQUEST).catch(ignore);
+      if (error instanceof BadRequestError) {
+        if (!stream.closed) sendTextResponse(stream, BAD_REQUEST).catch(ignore);
+      } else {
+        log('error', 'building the Request failed', { stream: stream.id, remote: stream.remote, error: describeError(error) });
+        failStream(stream);
+      }
       return;
     }
 
