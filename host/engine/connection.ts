@@ -88,6 +88,8 @@ export class ServerConnection implements StreamOwner, Ticking {
   private readonly output = new OutputBuffer();
 
   private readonly streams = new Map<number, Stream>();
+  /** Streams opened by the records being walked, dispatched once the walk is done (dispatchNew). */
+  private newStreams: Stream[] = [];
   /** Streams counted against SETTINGS_MAX_CONCURRENT_STREAMS (open or half-closed). */
   private activeStreams = 0;
   /** The highest stream id the peer has opened (the GOAWAY last-stream-id). */
@@ -101,6 +103,8 @@ export class ServerConnection implements StreamOwner, Ticking {
   /** When our SETTINGS must have been acknowledged (ms), or 0. */
   private settingsDeadline = 0;
   private settingsUnacked = 0;
+  /** The peer acknowledged our first SETTINGS: our initial window is in force. */
+  private settingsAcked = false;
 
   // The peer's settings.
   private peerInitialWindow = DEFAULT_INITIAL_WINDOW_SIZE;
@@ -245,7 +249,7 @@ export class ServerConnection implements StreamOwner, Ticking {
     if (this.closing || this.draining) return;
     this.draining = true;
     this.queueGoaway(MAX_STREAM_ID, H2_NO_ERROR, '');
-    this.queueFrame({ type: 'PING', data: SHUTDOWN_PING });
+    this.output.pingFrame(false, SHUTDOWN_PING);
     this.shutdownDeadline = Date.now() + SHUTDOWN_PING_WAIT;
     this.flush();
   }
@@ -315,6 +319,7 @@ export class ServerConnection implements StreamOwner, Ticking {
       b.sync();
       if (count < 0) throw new Error(`h2wasm: frame reader failed (${errorReason(count)})`);
       this.onRecords(count);
+      this.dispatchNew();
     }
   }
 
@@ -535,8 +540,8 @@ export class ServerConnection implements StreamOwner, Ticking {
     if (fields === null) {
       // The list was over our SETTINGS_MAX_HEADER_LIST_SIZE: 431 (RFC 6585), and the request body is refused.
       const s = this.openStream(id, [], HEAD_431, endStream);
-      s.respond(431, TEXT_PLAIN);
-      s.end('request header fields too large\n');
+      s.headersTooLarge = true;
+      this.newStreams.push(s);
       return;
     }
     const head: RequestHead = { method: '', scheme: '', authority: '', path: '', contentLength: -1, priority: '' };
@@ -557,7 +562,7 @@ export class ServerConnection implements StreamOwner, Ticking {
       this.pendingPriority!.delete(id);
       parsePriority(update, s);
     }
-    this.dispatch(s);
+    this.newStreams.push(s);
   }
 
   /** onTrailers takes a second field block on an open stream: the request trailers (RFC 9113 §8.1). */
@@ -581,12 +586,33 @@ export class ServerConnection implements StreamOwner, Ticking {
   }
 
   private openStream(id: number, fields: HeaderList, head: RequestHead, endStream: boolean): Stream {
-    const s = new Stream(id, this, fields, head, endStream, this.options.initialWindowSize, this.peerInitialWindow);
+    // Until the peer acknowledges our SETTINGS it may still count on the default window (RFC 9113 §6.9.2).
+    const o = this.options;
+    const recvWindow = this.settingsAcked ? o.initialWindowSize : Math.max(o.initialWindowSize, DEFAULT_INITIAL_WINDOW_SIZE);
+    const s = new Stream(id, this, fields, head, endStream, recvWindow, this.peerInitialWindow);
     s.state = endStream ? HALF_CLOSED_REMOTE : OPEN;
     s.lastProgress = this.lastActivity;
     this.streams.set(id, s);
     this.activeStreams++;
     return s;
+  }
+
+  /** dispatchNew runs the handlers of the streams the last frameRead opened. They run after its
+   *  records are walked, never during: a handler may respond at once, and the HPACK encoder shares
+   *  the exchange buffers the records point into. */
+  private dispatchNew(): void {
+    const list = this.newStreams;
+    if (list.length === 0) return;
+    this.newStreams = [];
+    for (const s of list) {
+      if (s.resetError !== null || this.closing) continue;
+      if (s.headersTooLarge) {
+        s.respond(431, TEXT_PLAIN);
+        void s.end('request header fields too large\n').catch(() => {});
+      } else {
+        this.dispatch(s);
+      }
+    }
   }
 
   /** dispatch runs the handler for a new stream; a throw or rejection becomes a 500 or a reset. */
@@ -662,6 +688,12 @@ export class ServerConnection implements StreamOwner, Ticking {
   private onSettings(flags: number, off: number, length: number): void {
     if ((flags & FLAG_ACK) !== 0) {
       if (this.settingsUnacked > 0 && --this.settingsUnacked === 0) this.settingsDeadline = 0;
+      if (!this.settingsAcked) {
+        this.settingsAcked = true;
+        // Streams opened before the ACK had the larger of the default and our window; now ours holds.
+        const delta = this.options.initialWindowSize - Math.max(this.options.initialWindowSize, DEFAULT_INITIAL_WINDOW_SIZE);
+        if (delta !== 0) for (const st of this.streams.values()) st.recvWindow += delta;
+      }
       // Our SETTINGS_HEADER_TABLE_SIZE is now in force (RFC 7541 §4.2).
       this.decoder.setMaxTableSize(this.options.headerTableSize);
       return;
@@ -703,7 +735,8 @@ export class ServerConnection implements StreamOwner, Ticking {
       }
     }
     // RFC 9113 §6.5.3: "Upon receiving the SETTINGS frame, the recipient ... MUST immediately emit a SETTINGS frame with the ACK flag set."
-    this.queueControl(SETTINGS_ACK);
+    if (this.controlFlood()) return;
+    this.output.frameHeader(0, FRAME_SETTINGS, FLAG_ACK, 0);
     this.scheduleAll();
   }
 
@@ -717,7 +750,8 @@ export class ServerConnection implements StreamOwner, Ticking {
       return;
     }
     // RFC 9113 §6.7: "Receivers of a PING frame that does not include an ACK flag MUST send a PING frame with the ACK flag set in response".
-    this.queueControl({ type: 'PING', ack: true, data });
+    if (this.controlFlood()) return;
+    this.output.pingFrame(true, data);
   }
 
   private onGoaway(lastStreamId: number, code: number): void {
@@ -841,7 +875,8 @@ export class ServerConnection implements StreamOwner, Ticking {
 
   private sendRst(id: number, code: number): void {
     this.recentlyClosed.add(id, RESET_BY_US);
-    this.queueFrame({ type: 'RST_STREAM', streamId: id, errorCode: code });
+    if (!this.finished) this.output.u32Frame(FRAME_RST_STREAM, id, code);
+    this.scheduleFlush();
   }
 
   // ===========================================================================
@@ -861,7 +896,7 @@ export class ServerConnection implements StreamOwner, Ticking {
     // WINDOW_UPDATE once half the window is used up: fewer frames than one per read, and the
     // peer never stalls while a full window of data is in flight (see WINDOW_UPDATE_DIVISOR in the core).
     if (s.recvUnacked >= this.options.initialWindowSize / 2) {
-      this.queueFrame({ type: 'WINDOW_UPDATE', streamId: s.id, increment: s.recvUnacked });
+      this.output.u32Frame(FRAME_WINDOW_UPDATE, s.id, s.recvUnacked);
       s.recvWindow += s.recvUnacked;
       s.recvUnacked = 0;
     }
@@ -872,7 +907,7 @@ export class ServerConnection implements StreamOwner, Ticking {
     if (n <= 0) return;
     this.recvUnacked += n;
     if (this.recvUnacked >= this.options.connectionWindowSize / 2) {
-      this.queueFrame({ type: 'WINDOW_UPDATE', streamId: 0, increment: this.recvUnacked });
+      this.output.u32Frame(FRAME_WINDOW_UPDATE, 0, this.recvUnacked);
       this.recvWindow += this.recvUnacked;
       this.recvUnacked = 0;
     }
@@ -938,26 +973,22 @@ export class ServerConnection implements StreamOwner, Ticking {
     this.flush();
   }
 
-  /** queueFrame encodes control frames with the core's frame writer and queues them. */
-  private queueFrame(frame: FrameInit): void {
-    if (this.finished) return;
-    this.output.raw(encodeFrames(this.binding, [frame]));
-    this.scheduleFlush();
-  }
-
-  /** queueControl queues an answer to the peer (PING or SETTINGS ack), counting unwritten ones (flood guard). */
-  private queueControl(frame: FrameInit): void {
+  /** controlFlood counts an answer owed to the peer (PING or SETTINGS ack) and reports whether the
+   *  peer is flooding: answers pile up unwritten because it does not read. */
+  private controlFlood(): boolean {
     if (++this.queuedControl > MAX_QUEUED_CONTROL_FRAMES && this.transportBlocked) {
       this.connectionError(H2_ENHANCE_YOUR_CALM, 'too many unanswered control frames', 0);
-      return;
+      return true;
     }
-    this.queueFrame(frame);
+    return false;
   }
 
   private queueGoaway(lastStreamId: number, code: number, debug: string): void {
     this.goawaySent = true;
     this.goawayLastId = lastStreamId;
-    this.queueFrame({ type: 'GOAWAY', lastStreamId, errorCode: code, debugData: new TextEncoder().encode(debug) });
+    if (this.finished) return;
+    this.output.goawayFrame(lastStreamId, code, latin1Bytes(debug));
+    this.scheduleFlush();
   }
 
   /** date returns the current IMF-fixdate, made once a second (RFC 9110 §6.6.1: an origin server with a clock MUST send Date). */
@@ -1275,7 +1306,12 @@ function serverPrefaceFrames(o: ResolvedOptions): FrameInit[] {
   return frames;
 }
 
-const SETTINGS_ACK: FrameInit = { type: 'SETTINGS', ack: true, settings: [] };
+/** latin1Bytes returns a string's char codes as octets (GOAWAY debug data is ASCII text here). */
+function latin1Bytes(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
 
 const HEAD_431: RequestHead = { method: 'GET', scheme: '', authority: '', path: '', contentLength: -1, priority: '' };
 const TEXT_PLAIN = [['content-type', 'text/plain']] as const;

@@ -45,6 +45,8 @@ export class Stream implements ServerStream {
   /** The request's content-length, or -1. */
   readonly contentLength: number;
   hasBody: boolean;
+  /** The request's field list was over SETTINGS_MAX_HEADER_LIST_SIZE: it gets a 431, not the handler. */
+  headersTooLarge = false;
 
   // Receive side.
   /** Body bytes received so far (content-length check, RFC 9113 §8.1.1). */

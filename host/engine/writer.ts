@@ -3,11 +3,14 @@
 // payloads are referenced in place (never copied), and take() hands the lot
 // to the transport as one list for one write (a writev on Node).
 //
-// Only the 9-octet frame header is written here (RFC 9113 §4.1); field blocks
-// come from the core's HPACK encoder and control frames from its frame
-// writer, so the wire core stays the one place that lays out payloads.
+// Laid down here: the 9-octet frame header (RFC 9113 §4.1), and the payloads
+// of the fixed-layout control frames (a word or two: RST_STREAM,
+// WINDOW_UPDATE, PING, GOAWAY). They are written while the connection walks
+// the records of a frameRead call, when no core call may touch the exchange
+// buffers those records point into. Field blocks come from the core's HPACK
+// encoder, and the SETTINGS preface from its frame writer.
 
-import { FRAME_HEADER_SIZE } from '../../assembly/abi.js';
+import { FRAME_HEADER_SIZE, FRAME_PING, FRAME_GOAWAY, FLAG_ACK } from '../../assembly/abi.js';
 
 /** ARENA_SIZE is the first capacity of the arena that small frames are copied into (made on first use). */
 const ARENA_SIZE = 4096;
@@ -62,6 +65,42 @@ export class OutputBuffer {
       this.chunks.push(bytes);
     }
     this.bytes += n;
+  }
+
+  /** u32Frame appends a frame whose payload is one 32-bit word: RST_STREAM's error code (RFC 9113
+   *  §6.4) or WINDOW_UPDATE's increment (§6.9, reserved bit clear). */
+  u32Frame(type: number, streamId: number, value: number): void {
+    this.frameHeader(4, type, 0, streamId);
+    this.word(value);
+  }
+
+  /** pingFrame appends a PING (RFC 9113 §6.7) carrying 8 opaque octets. */
+  pingFrame(ack: boolean, data: Uint8Array): void {
+    this.frameHeader(8, FRAME_PING, ack ? FLAG_ACK : 0, 0);
+    this.reserve(8);
+    this.arena.set(data.subarray(0, 8), this.pos);
+    this.pos += 8;
+    this.bytes += 8;
+  }
+
+  /** goawayFrame appends a GOAWAY (RFC 9113 §6.8): last stream id, error code, debug data. */
+  goawayFrame(lastStreamId: number, code: number, debug: Uint8Array): void {
+    this.frameHeader(8 + debug.length, FRAME_GOAWAY, 0, 0);
+    this.word(lastStreamId & 0x7fffffff);
+    this.word(code);
+    this.payload(debug);
+  }
+
+  private word(v: number): void {
+    this.reserve(4);
+    const a = this.arena;
+    const p = this.pos;
+    a[p] = v >>> 24;
+    a[p + 1] = v >>> 16;
+    a[p + 2] = v >>> 8;
+    a[p + 3] = v;
+    this.pos = p + 4;
+    this.bytes += 4;
   }
 
   /** raw appends bytes that are already whole frames (from the core's frame writer). */

@@ -25,7 +25,7 @@ export interface TlsOptions {
 export interface ServeOptions extends EngineOptions {
   /** A fetch-style handler (Workers, Deno, Bun, Hono's app.fetch). */
   fetch?: FetchHandler;
-  /** The low-level stream handler; used for HTTP/2 when given (fetch is then only needed for nothing). */
+  /** The low-level stream handler; when given it serves both HTTP/2 and HTTP/1.1, and fetch is not used. */
   stream?: StreamHandler;
   /** Default 8080. 0 picks a free port (see H2Server.port). */
   port?: number;
@@ -72,7 +72,9 @@ export async function serve(options: ServeOptions): Promise<H2Server> {
   const handler = options.stream ?? (options.fetch !== undefined ? fetchToStreamHandler(options.fetch, { log }) : undefined);
   if (handler === undefined) throw new TypeError('h2wasm: serve() needs a fetch or a stream handler');
   const core = options.core ?? (await loadServerCore(options.codec ?? 'wasm', log));
-  const http1 = options.http1 === false ? null : createHttp1Server({ fetch: options.fetch, stream: options.stream, log });
+  // The same handler on both protocols: the stream handler when given (the faster path), else fetch.
+  const http1Handlers = options.stream !== undefined ? { stream: options.stream, log } : { fetch: options.fetch, log };
+  const http1 = options.http1 === false ? null : createHttp1Server(http1Handlers);
   http1?.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
     // Bytes that are neither an HTTP/2 preface nor an HTTP/1.1 request line (an unknown method)
     // are not HTTP at all: close without an HTTP/1.1 answer, as an HTTP/2 endpoint does for an
