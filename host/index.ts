@@ -13,3 +13,12 @@ export type {
   PingFrame, GoawayFrame, WindowUpdateFrame, ContinuationFrame, PriorityUpdateFrame,
   UnknownFrame, StreamErrorFrame, DecodedHeadersFrame, DecodedPushPromiseFrame, WireFrame,
 } from './core/frames.js';
+// The runtime-neutral engine: its contract, the connection, and the fetch adapter (h2wasm/node has serve()).
+export { ServerConnection } from './engine/connection.js';
+export { resolveOptions } from './engine/options.js';
+export { fetchToStreamHandler } from './http/fetch-handler.js';
+export { withTrailers } from './http/trailers.js';
+export type {
+  ServerStream, StreamHandler, HeaderInit, EngineOptions, Http2Settings, Log, Transport,
+} from './engine/types.js';
+export type { FetchHandler, FetchInfo } from './http/fetch-handler.js';

@@ -27,6 +27,9 @@ function onEnd(this: AttachedSocket): void {
 /** ignoreError: 'close' follows every socket error, and a peer that vanishes is not worth a log line. */
 export function ignoreError(): void {}
 
+/** WRITE_BACKLOG is how much a socket may hold unsent before the connection waits for 'drain'. */
+const WRITE_BACKLOG = 256 * 1024;
+
 /** SocketTransport writes a flush as one writev and forwards socket events to its connection. */
 export class SocketTransport implements Transport {
   constructor(private readonly socket: net.Socket) {}
@@ -50,13 +53,18 @@ export class SocketTransport implements Transport {
   write(chunks: Uint8Array[], _total: number): boolean {
     const s = this.socket;
     if (s.destroyed) return true;
-    if (chunks.length === 1) return s.write(chunks[0]);
-    // One flush, one writev: cork collects the writes and uncork hands them to the kernel together.
-    s.cork();
-    let ok = true;
-    for (const c of chunks) ok = s.write(c);
-    s.uncork();
-    return ok;
+    if (chunks.length === 1) {
+      s.write(chunks[0]);
+    } else {
+      // One flush, one writev: cork collects the writes and uncork hands them to the kernel together.
+      s.cork();
+      for (const c of chunks) s.write(c);
+      s.uncork();
+    }
+    // Full only past WRITE_BACKLOG, not at the socket's 16 KiB high-water mark: with one flush's
+    // worth queued, the next one is framed while the kernel sends, and the pipe never runs dry.
+    // Past the backlog a write has returned false, so 'drain' follows.
+    return s.writableLength < WRITE_BACKLOG;
   }
 
   pause(): void {

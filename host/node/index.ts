@@ -1,0 +1,11 @@
+// h2wasm/node: the HTTP/2 server on Node.js.
+export { serve, loadServerCore } from './serve.js';
+export type { ServeOptions, H2Server, TlsOptions } from './serve.js';
+export { demoApp } from './demo-app.js';
+export type { DemoAppOptions } from './demo-app.js';
+export { selfSignedCertificate } from './self-signed.js';
+export { withTrailers } from '../http/trailers.js';
+export type { FetchHandler, FetchInfo } from '../http/fetch-handler.js';
+export type {
+  ServerStream, StreamHandler, HeaderInit, EngineOptions, Http2Settings, Log, Transport,
+} from '../engine/types.js';
