@@ -2,6 +2,7 @@
 // generated 4-bit state table (huffman_table.ts), two lookups per octet.
 
 import { ERR_HPACK_HUFFMAN } from '../abi';
+import { huffmanPack } from '../portable/target';
 import {
   HUFFMAN_CODES, HUFFMAN_LENGTHS, HUFFMAN_DECODE, HUFFMAN_EMIT, HUFFMAN_FAIL, HUFFMAN_ACCEPT,
 } from './huffman_table';
@@ -29,41 +30,10 @@ export function huffmanEncodedLength(src: Uint8Array, start: i32, end: i32): i32
 }
 
 /** huffmanEncode appends the Huffman coding of src[start..end) to dst at pos
- *  and returns the new position; the caller reserves huffmanEncodedLength bytes. */
+ *  and returns the new position; the caller reserves huffmanEncodedLength bytes.
+ *  The bit packing is per target (portable/target.ts): 64-bit in WebAssembly. */
 export function huffmanEncode(src: Uint8Array, start: i32, end: i32, dst: Uint8Array, pos: i32): i32 {
-  let acc: u32 = 0; // pending bits, right-aligned; only the low `n` are meaningful
-  let n = 0; // always < 8 between symbols
-  for (let i = start; i < end; i++) {
-    const sym = i32(unchecked(src[i]));
-    const code = unchecked(CODES[sym]);
-    const len = i32(unchecked(LENGTHS[sym]));
-    if (len > 24) {
-      // Keep n + len within 32 bits: append the high part first.
-      acc = u32((acc << (len - 16)) | (code >>> 16));
-      n += len - 16;
-      while (n >= 8) {
-        n -= 8;
-        unchecked((dst[pos] = u8(acc >>> n)));
-        pos++;
-      }
-      acc = u32((acc << 16) | (code & 0xffff));
-      n += 16;
-    } else {
-      acc = u32((acc << len) | code);
-      n += len;
-    }
-    while (n >= 8) {
-      n -= 8;
-      unchecked((dst[pos] = u8(acc >>> n)));
-      pos++;
-    }
-  }
-  if (n > 0) {
-    // RFC 7541 §5.2: pad with the most significant bits of EOS (all ones).
-    unchecked((dst[pos] = u8((acc << (8 - n)) | (0xff >>> n))));
-    pos++;
-  }
-  return pos;
+  return huffmanPack(src, start, end, dst, pos, CODES, LENGTHS);
 }
 
 /** huffmanDecode appends the decoding of src[start..end) to dst at pos and

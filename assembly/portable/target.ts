@@ -61,6 +61,40 @@ export function rangesEqual(a: Uint8Array, aPos: i32, b: Uint8Array, bPos: i32, 
   return true;
 }
 
+/** huffmanPack appends the Huffman codes (codes[sym], lengths[sym] bits) of src[start..end) to
+ *  dst at pos, padded to an octet with ones (RFC 7541 §5.2), and returns the new position; the
+ *  caller reserved the exact length. A 64-bit accumulator takes whole codes (at most 30 bits) and
+ *  is drained four octets at a time with one big-endian store. */
+export function huffmanPack(src: Uint8Array, start: i32, end: i32, dst: Uint8Array, pos: i32, codes: Uint32Array, lengths: Uint8Array): i32 {
+  let acc: u64 = 0; // pending bits, right-aligned; only the low `n` are meaningful
+  let n: i32 = 0; // < 32 between symbols
+  const s = src.dataStart;
+  const c = codes.dataStart;
+  const l = lengths.dataStart;
+  let out = dst.dataStart + <usize>pos;
+  for (let i = start; i < end; i++) {
+    const sym = <usize>load<u8>(s + <usize>i);
+    const len = <i32>load<u8>(l + sym);
+    acc = (acc << <u64>len) | <u64>load<u32>(c + (sym << 2));
+    n += len;
+    if (n >= 32) {
+      n -= 32;
+      store<u32>(out, bswap<u32>(<u32>(acc >> <u64>n)));
+      out += 4;
+    }
+  }
+  while (n >= 8) {
+    n -= 8;
+    store<u8>(out, <u8>(acc >> <u64>n));
+    out++;
+  }
+  if (n > 0) {
+    store<u8>(out, <u8>((acc << <u64>(8 - n)) | <u64>(0xff >>> n)));
+    out++;
+  }
+  return <i32>(out - dst.dataStart);
+}
+
 /** imul32 is a 32-bit multiplication that wraps, as Math.imul does. */
 export function imul32(a: i32, b: i32): i32 {
   return a * b;

@@ -30,6 +30,38 @@ export function rangesEqual(a: Uint8Array, aPos: number, b: Uint8Array, bPos: nu
   return true;
 }
 
+/** huffmanPack appends the Huffman codes of src[start..end) to dst at pos; see target.ts. Here the
+ *  accumulator is 32 bits (no 64-bit integers on the JS path): codes over 24 bits go in two parts. */
+export function huffmanPack(src: Uint8Array, start: number, end: number, dst: Uint8Array, pos: number, codes: Uint32Array, lengths: Uint8Array): number {
+  let acc = 0; // pending bits, right-aligned; only the low `n` are meaningful
+  let n = 0; // always < 8 between symbols
+  for (let i = start; i < end; i++) {
+    const sym = src[i];
+    const code = codes[sym];
+    const len = lengths[sym];
+    if (len > 24) {
+      // Keep n + len within 32 bits: append the high part first.
+      acc = (acc << (len - 16)) | (code >>> 16);
+      n += len - 16;
+      while (n >= 8) {
+        n -= 8;
+        dst[pos++] = acc >>> n;
+      }
+      acc = (acc << 16) | (code & 0xffff);
+      n += 16;
+    } else {
+      acc = (acc << len) | code;
+      n += len;
+    }
+    while (n >= 8) {
+      n -= 8;
+      dst[pos++] = acc >>> n;
+    }
+  }
+  if (n > 0) dst[pos++] = (acc << (8 - n)) | (0xff >>> n);
+  return pos;
+}
+
 /** imul32 is a 32-bit multiplication that wraps, as Math.imul does. */
 export const imul32 = Math.imul;
 
