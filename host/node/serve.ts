@@ -62,7 +62,14 @@ export async function loadServerCore(codec: CodecName, log: Log): Promise<Core> 
     log('warn', 'WebAssembly is not available here; using the JS build of the wire core', { codec: 'js' });
     return loadCore({ codec: 'js' });
   }
-  return loadCore({ codec });
+  if (codec === 'js') return loadCore({ codec });
+  try {
+    return await loadCore({ codec });
+  } catch (e) {
+    // A runtime that forbids compiling WebAssembly (a policy, a missing file) still serves, on the JS build.
+    log('warn', 'the WebAssembly core did not load; using the JS build of the wire core', { codec: 'js', error: e instanceof Error ? e.message : String(e) });
+    return loadCore({ codec: 'js' });
+  }
 }
 
 /** serve starts one listener; it resolves once the listener is bound. */
