@@ -14,6 +14,7 @@ import {
   FRAME_PRIORITY_UPDATE, FLAG_END_STREAM, FLAG_ACK, FLAG_END_HEADERS, FLAG_PADDED, FLAG_PRIORITY,
   DEFAULT_MAX_FRAME_SIZE,
 } from '../../assembly/abi.js';
+import { concatBytes } from '../bytes.js';
 import { type CoreBinding, writeLatin1 } from './binding.js';
 import { CoreContext } from './context.js';
 import { errorReason } from './errors.js';
@@ -301,7 +302,7 @@ export class FrameDecoder extends CoreContext {
           if (c !== 3) {
             this.dataChunks.push(chunk);
             if (!(c & 2)) break;
-            data = concat(this.dataChunks);
+            data = concatBytes(this.dataChunks);
             this.dataChunks = [];
           }
           const f: DataFrame = { type: 'DATA', streamId, flags, endStream: (flags & FLAG_END_STREAM) !== 0, data };
@@ -403,18 +404,6 @@ export class FrameDecoder extends CoreContext {
       }
     }
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let p = 0;
-  for (const c of chunks) {
-    out.set(c, p);
-    p += c.length;
-  }
-  return out;
 }
 
 /** payloadBytes returns how many ioIn bytes a frame's command needs. */

@@ -1,6 +1,8 @@
 // A small ASN.1 DER writer (ITU-T X.690 §8, §10): just the types an X.509
 // certificate needs. Each function returns one complete TLV.
 
+import { concatBytes } from '../bytes.js';
+
 /** DER tag octets (X.690 §8.1.2; universal class unless noted). */
 export const TAG_BOOLEAN = 0x01;
 export const TAG_INTEGER = 0x02;
@@ -31,25 +33,14 @@ export function tlv(tag: number, content: Uint8Array): Uint8Array {
   return out;
 }
 
-/** concat joins byte arrays. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** sequence is SEQUENCE { items... }. */
 export function sequence(...items: Uint8Array[]): Uint8Array {
-  return tlv(TAG_SEQUENCE, concat(items));
+  return tlv(TAG_SEQUENCE, concatBytes(items));
 }
 
 /** set is SET { items... } (callers pass one item, so DER's sort order of SET OF does not arise). */
 export function set(...items: Uint8Array[]): Uint8Array {
-  return tlv(TAG_SET, concat(items));
+  return tlv(TAG_SET, concatBytes(items));
 }
 
 /** integer encodes a non-negative integer given as big-endian magnitude octets, minimal and with a
@@ -89,7 +80,7 @@ export function oid(dotted: string): Uint8Array {
 
 /** bitString wraps whole octets as a BIT STRING with no unused bits. */
 export function bitString(content: Uint8Array, unusedBits = 0): Uint8Array {
-  return tlv(TAG_BIT_STRING, concat([Uint8Array.of(unusedBits), content]));
+  return tlv(TAG_BIT_STRING, concatBytes([Uint8Array.of(unusedBits), content]));
 }
 
 /** octetString is OCTET STRING. */

@@ -1,6 +1,7 @@
 // Frame helpers for tests: a raw frame builder that does not go through the
 // core's writer, and want* expectations for decoder results.
 import { expect } from 'vitest';
+import { concatBytes } from '../../host/bytes.js';
 import { FrameError, type Core, type Frame, type FrameDecoderOptions } from '../../host/index.js';
 import { hex } from './codecs.js';
 
@@ -19,15 +20,9 @@ export function rawFrame(type: number, flags: number, streamId: number, payloadH
   return out;
 }
 
-/** cat concatenates byte arrays. */
+/** cat concatenates byte arrays (concatBytes, spread). */
 export function cat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** decode runs bytes through a fresh decoder in one push and closes it. */

@@ -7,6 +7,7 @@
 // h2spec is lax by accident (see expectGoaway and expectStreamError).
 
 import net from 'node:net';
+import { concatBytes } from '../../host/bytes.js';
 import { loadCore, type Core } from '../../host/core/core.js';
 import { FrameError, type Frame, type FrameDecoder, type FrameInit } from '../../host/core/frames.js';
 import type { HpackDecoder, HpackEncoder } from '../../host/core/hpack.js';
@@ -104,26 +105,13 @@ export function frameHeader(length: number, type: number, flags: number, streamI
 /** rawFrame makes a whole frame by hand: header (length defaults to the payload's) and payload. */
 export function rawFrame(type: number, flags: number, streamId: number, payload: Uint8Array | ArrayLike<number> = [], length?: number): Uint8Array {
   const p = payload instanceof Uint8Array ? payload : Uint8Array.from(payload);
-  return concat(frameHeader(length ?? p.length, type, flags, streamId), p);
+  return concatBytes([frameHeader(length ?? p.length, type, flags, streamId), p]);
 }
 
 /** bytes turns a binary string ("\x00\x01…", one char per octet) into octets. */
 export function bytes(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
-  return out;
-}
-
-/** concat joins byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }
 
@@ -290,7 +278,7 @@ export class RawH2 {
 
   /** sendPreface writes the client preface and a SETTINGS frame (h2spec's: INITIAL_WINDOW_SIZE 65535). */
   sendPreface(settings: Array<[number, number]> = [[SETTINGS_INITIAL_WINDOW_SIZE, DEFAULT_WINDOW_SIZE]]): void {
-    this.sendRaw(concat(CLIENT_PREFACE, this.core.encodeFrames([{ type: 'SETTINGS', settings }])));
+    this.sendRaw(concatBytes([CLIENT_PREFACE, this.core.encodeFrames([{ type: 'SETTINGS', settings }])]));
   }
 
   /** handshake is h2spec's Conn.Handshake: preface and SETTINGS, then the server's SETTINGS (ACKed) and the ACK of ours, in any order. */

@@ -2,7 +2,8 @@
 // field representation (summerwind/h2spec generic/*.go), one test per case.
 
 import { describe, expect, it } from 'vitest';
-import { bytes, concat, CANCEL, NO_ERROR, SETTINGS_ENABLE_PUSH, SETTINGS_HEADER_TABLE_SIZE, SETTINGS_INITIAL_WINDOW_SIZE,
+import { concatBytes } from '../../../host/bytes.js';
+import { bytes, CANCEL, NO_ERROR, SETTINGS_ENABLE_PUSH, SETTINGS_HEADER_TABLE_SIZE, SETTINGS_INITIAL_WINDOW_SIZE,
   SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_MAX_FRAME_SIZE, SETTINGS_MAX_HEADER_LIST_SIZE } from '../../helpers/raw-h2.js';
 import { CASE_TIMEOUT, connect, handshake, useTarget } from './suite.js';
 
@@ -256,7 +257,7 @@ function hpackCase(n: number, desc: string, rep: string, prepend = false): void 
   it(`generic/5 #${n}: ${desc}`, async () => {
     const c = await handshake();
     const common = c.encodeHeaders(c.commonHeaders());
-    const block = prepend ? concat(bytes(rep), common) : concat(common, bytes(rep));
+    const block = prepend ? concatBytes([bytes(rep), common]) : concatBytes([common, bytes(rep)]);
     c.headersBlock(1, block, { endStream: true });
     await c.expectResponse(1);
   }, CASE_TIMEOUT);

@@ -25,8 +25,9 @@
 // (10,000 frames) that a server without a cap would queue every answer.
 
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../../../host/bytes.js';
 import {
-  bytes, concat, rawFrame, RawH2, describe as describeEvent,
+  bytes, rawFrame, RawH2, describe as describeEvent,
   CANCEL, ENHANCE_YOUR_CALM, FLOW_CONTROL_ERROR, SETTINGS_INITIAL_WINDOW_SIZE,
   TYPE_CONTINUATION, TYPE_DATA, TYPE_PING, TYPE_SETTINGS,
 } from '../../helpers/raw-h2.js';
@@ -100,7 +101,7 @@ describe('guards: floods (beyond h2spec)', () => {
           { type: 'RST_STREAM', streamId: id, errorCode: CANCEL },
         ]));
       }
-      if (!(await c.write(concat(...parts)))) break;
+      if (!(await c.write(concatBytes(parts)))) break;
     }
     const f = await c.waitFor((ev) => ev.kind === 'frame' && ev.frame.type === 'GOAWAY', {
       timeoutMs: 3 * T, expected: 'GOAWAY ENHANCE_YOUR_CALM after the rapid resets',
@@ -115,7 +116,7 @@ describe('guards: floods (beyond h2spec)', () => {
     c.headers(1, c.commonHeaders(), { endStream: true, endHeaders: false });
     // Each CONTINUATION holds whole literal fields (x-flood: 'a' x 1000, not indexed), so the block stays decodable:
     // only its size is wrong. 2000 frames (32 MiB) is far past any sane limit; we stop once the server gives up.
-    const field = concat(bytes('\x00\x07x-flood\x7f'), encodeRest(1000 - 127), new Uint8Array(1000).fill(0x61));
+    const field = concatBytes([bytes('\x00\x07x-flood\x7f'), encodeRest(1000 - 127), new Uint8Array(1000).fill(0x61)]);
     const perFrame = Math.floor(16384 / field.length);
     const payload = new Uint8Array(perFrame * field.length);
     for (let i = 0; i < perFrame; i++) payload.set(field, i * field.length);

@@ -3,7 +3,8 @@
 // (summerwind/h2spec hpack/*.go).
 
 import { describe, it } from 'vitest';
-import { bytes, concat, COMPRESSION_ERROR, SETTINGS_HEADER_TABLE_SIZE } from '../../helpers/raw-h2.js';
+import { concatBytes } from '../../../host/bytes.js';
+import { bytes, COMPRESSION_ERROR, SETTINGS_HEADER_TABLE_SIZE } from '../../helpers/raw-h2.js';
 import { CASE_TIMEOUT, handshake, useTarget } from './suite.js';
 
 useTarget();
@@ -12,7 +13,7 @@ useTarget();
 async function decodingError(rep: Uint8Array, prepend = false): Promise<void> {
   const c = await handshake();
   const common = c.encodeHeaders(c.commonHeaders());
-  c.headersBlock(1, prepend ? concat(rep, common) : concat(common, rep), { endStream: true });
+  c.headersBlock(1, prepend ? concatBytes([rep, common]) : concatBytes([common, rep]), { endStream: true });
   await c.expectGoaway([COMPRESSION_ERROR]);
 }
 
@@ -77,7 +78,7 @@ describe('hpack/6.3 Dynamic Table Size Update', () => {
     // One more than the server's advertised table size (4096 when it advertises none).
     const max = c.serverSettings.get(SETTINGS_HEADER_TABLE_SIZE) ?? 4096;
     const common = c.encodeHeaders(c.commonHeaders());
-    c.headersBlock(1, concat(tableSizeUpdate(max + 1), common), { endStream: true });
+    c.headersBlock(1, concatBytes([tableSizeUpdate(max + 1), common]), { endStream: true });
     await c.expectGoaway([COMPRESSION_ERROR]);
   }, CASE_TIMEOUT);
 });

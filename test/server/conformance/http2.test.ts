@@ -6,8 +6,9 @@
 // master after v2.6.0.
 
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../../../host/bytes.js';
 import {
-  bytes, concat, rawFrame, pingData,
+  bytes, rawFrame, pingData,
   CANCEL, COMPRESSION_ERROR, FLAGS, FLOW_CONTROL_ERROR, FRAME_SIZE_ERROR, PROTOCOL_ERROR, REFUSED_STREAM, STREAM_CLOSED,
   SETTINGS_ENABLE_PUSH, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_MAX_FRAME_SIZE,
   TYPE_CONTINUATION, TYPE_DATA, TYPE_HEADERS, TYPE_PRIORITY, TYPE_PUSH_PROMISE, TYPE_RST_STREAM,
@@ -342,7 +343,7 @@ describe('http2/6.2 HEADERS', () => {
     const c = await handshake();
     const block = c.encodeHeaders(c.commonHeaders());
     // HEADERS, END_STREAM|END_HEADERS|PADDED: length block+1, pad length block+2.
-    c.sendRaw(concat(rawFrame(TYPE_HEADERS, 0x0d, 1, [], block.length + 1), Uint8Array.of(block.length + 2), block));
+    c.sendRaw(concatBytes([rawFrame(TYPE_HEADERS, 0x0d, 1, [], block.length + 1), Uint8Array.of(block.length + 2), block]));
     await c.expectStreamError(1, [PROTOCOL_ERROR]);
   }, CASE_TIMEOUT);
 });
@@ -782,7 +783,7 @@ describe('http2/8.2 Server Push', () => {
     const c = await handshake();
     // PUSH_PROMISE on stream 1 promising stream 3, END_HEADERS.
     const block = c.encodeHeaders(c.commonHeaders());
-    c.sendRaw(rawFrame(TYPE_PUSH_PROMISE, FLAGS.END_HEADERS, 1, concat(Uint8Array.of(0, 0, 0, 3), block)));
+    c.sendRaw(rawFrame(TYPE_PUSH_PROMISE, FLAGS.END_HEADERS, 1, concatBytes([Uint8Array.of(0, 0, 0, 3), block])));
     await c.expectGoaway([PROTOCOL_ERROR]);
   }, CASE_TIMEOUT);
 });
