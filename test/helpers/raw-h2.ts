@@ -7,6 +7,10 @@
 // h2spec is lax by accident (see expectGoaway and expectStreamError).
 
 import net from 'node:net';
+import {
+  DEFAULT_INITIAL_WINDOW_SIZE, FLAG_ACK, FLAG_END_HEADERS, FLAG_END_STREAM, FLAG_PADDED, FLAG_PRIORITY,
+  DEFAULT_MAX_FRAME_SIZE, FRAME_WINDOW_UPDATE, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE,
+} from '../../assembly/abi.js';
 import { concatBytes } from '../../host/bytes.js';
 import { loadCore, type Core } from '../../host/core/core.js';
 import { FrameError, type Frame, type FrameDecoder, type FrameInit } from '../../host/core/frames.js';
@@ -23,44 +27,43 @@ export const DEFAULT_TIMEOUT_MS = positiveInt(process.env.CONFORMANCE_TIMEOUT_MS
  *  fails, since RFC 9113 names the code each error MUST carry. */
 export const H2SPEC_LENIENT = process.env.H2SPEC_LENIENT === '1';
 
-/** DEFAULT_WINDOW_SIZE is the SETTINGS_INITIAL_WINDOW_SIZE h2spec sends in its handshake. */
-export const DEFAULT_WINDOW_SIZE = 65535;
+/** DEFAULT_WINDOW_SIZE is the SETTINGS_INITIAL_WINDOW_SIZE h2spec sends in its handshake (RFC 9113's default, 65535). */
+export const DEFAULT_WINDOW_SIZE = DEFAULT_INITIAL_WINDOW_SIZE;
 
-// RFC 9113 §7 error codes.
-export const NO_ERROR = 0x0;
-export const PROTOCOL_ERROR = 0x1;
-export const INTERNAL_ERROR = 0x2;
-export const FLOW_CONTROL_ERROR = 0x3;
-export const SETTINGS_TIMEOUT = 0x4;
-export const STREAM_CLOSED = 0x5;
-export const FRAME_SIZE_ERROR = 0x6;
-export const REFUSED_STREAM = 0x7;
-export const CANCEL = 0x8;
-export const COMPRESSION_ERROR = 0x9;
-export const CONNECT_ERROR = 0xa;
-export const ENHANCE_YOUR_CALM = 0xb;
-export const INADEQUATE_SECURITY = 0xc;
-export const HTTP_1_1_REQUIRED = 0xd;
-
-// RFC 9113 §6.5.2 setting identifiers.
-export const SETTINGS_HEADER_TABLE_SIZE = 0x1;
-export const SETTINGS_ENABLE_PUSH = 0x2;
-export const SETTINGS_MAX_CONCURRENT_STREAMS = 0x3;
-export const SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
-export const SETTINGS_MAX_FRAME_SIZE = 0x5;
-export const SETTINGS_MAX_HEADER_LIST_SIZE = 0x6;
-
-// RFC 9113 §6 frame types, for hand-made frames.
-export const TYPE_DATA = 0x0;
-export const TYPE_HEADERS = 0x1;
-export const TYPE_PRIORITY = 0x2;
-export const TYPE_RST_STREAM = 0x3;
-export const TYPE_SETTINGS = 0x4;
-export const TYPE_PUSH_PROMISE = 0x5;
-export const TYPE_PING = 0x6;
-export const TYPE_GOAWAY = 0x7;
-export const TYPE_WINDOW_UPDATE = 0x8;
-export const TYPE_CONTINUATION = 0x9;
+// RFC 9113 §7 error codes, §6.5.2 setting identifiers and §6 frame types (for
+// hand-made frames) come from assembly/abi.ts, under the names h2spec's cases use.
+export {
+  H2_NO_ERROR as NO_ERROR,
+  H2_PROTOCOL_ERROR as PROTOCOL_ERROR,
+  H2_INTERNAL_ERROR as INTERNAL_ERROR,
+  H2_FLOW_CONTROL_ERROR as FLOW_CONTROL_ERROR,
+  H2_SETTINGS_TIMEOUT as SETTINGS_TIMEOUT,
+  H2_STREAM_CLOSED as STREAM_CLOSED,
+  H2_FRAME_SIZE_ERROR as FRAME_SIZE_ERROR,
+  H2_REFUSED_STREAM as REFUSED_STREAM,
+  H2_CANCEL as CANCEL,
+  H2_COMPRESSION_ERROR as COMPRESSION_ERROR,
+  H2_CONNECT_ERROR as CONNECT_ERROR,
+  H2_ENHANCE_YOUR_CALM as ENHANCE_YOUR_CALM,
+  H2_INADEQUATE_SECURITY as INADEQUATE_SECURITY,
+  H2_HTTP_1_1_REQUIRED as HTTP_1_1_REQUIRED,
+  SETTINGS_HEADER_TABLE_SIZE,
+  SETTINGS_ENABLE_PUSH,
+  SETTINGS_MAX_CONCURRENT_STREAMS,
+  SETTINGS_INITIAL_WINDOW_SIZE,
+  SETTINGS_MAX_FRAME_SIZE,
+  SETTINGS_MAX_HEADER_LIST_SIZE,
+  FRAME_DATA as TYPE_DATA,
+  FRAME_HEADERS as TYPE_HEADERS,
+  FRAME_PRIORITY as TYPE_PRIORITY,
+  FRAME_RST_STREAM as TYPE_RST_STREAM,
+  FRAME_SETTINGS as TYPE_SETTINGS,
+  FRAME_PUSH_PROMISE as TYPE_PUSH_PROMISE,
+  FRAME_PING as TYPE_PING,
+  FRAME_GOAWAY as TYPE_GOAWAY,
+  FRAME_WINDOW_UPDATE as TYPE_WINDOW_UPDATE,
+  FRAME_CONTINUATION as TYPE_CONTINUATION,
+} from '../../assembly/abi.js';
 
 const ERROR_NAMES = [
   'NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED',
@@ -150,9 +153,6 @@ export interface WaitOptions {
   failOn?: (ev: Event) => boolean;
 }
 
-const FLAG_END_STREAM = 0x1;
-const FLAG_END_HEADERS = 0x4;
-
 /** RawH2 is one client connection. */
 export class RawH2 {
   /** Every event so far, in order; `cursor` is the next one an expectation reads. */
@@ -183,7 +183,7 @@ export class RawH2 {
     this.autoWindowUpdate = options.autoWindowUpdate ?? true;
     this.encoder = core.hpackEncoder();
     this.decoder = core.hpackDecoder({ maxHeaderListSize: 1 << 20 });
-    this.reader = core.frameDecoder({ hpack: this.decoder, maxFrameSize: 16384 });
+    this.reader = core.frameDecoder({ hpack: this.decoder, maxFrameSize: DEFAULT_MAX_FRAME_SIZE });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onClosed('EOF'));
     socket.on('close', () => this.onClosed('socket closed'));
@@ -303,7 +303,7 @@ export class RawH2 {
 
   /** maxFrameSize is the server's SETTINGS_MAX_FRAME_SIZE (default 16384). */
   get maxFrameSize(): number {
-    return this.serverSettings.get(SETTINGS_MAX_FRAME_SIZE) ?? 16384;
+    return this.serverSettings.get(SETTINGS_MAX_FRAME_SIZE) ?? DEFAULT_MAX_FRAME_SIZE;
   }
 
   /** headers sends one HEADERS frame with END_HEADERS (unless told otherwise) carrying the encoded fields. */
@@ -362,7 +362,7 @@ export class RawH2 {
   windowUpdate(streamId: number, increment: number): void {
     const p = new Uint8Array(4);
     new DataView(p.buffer).setUint32(0, increment & 0x7fffffff);
-    this.sendRaw(rawFrame(TYPE_WINDOW_UPDATE, 0, streamId, p));
+    this.sendRaw(rawFrame(FRAME_WINDOW_UPDATE, 0, streamId, p));
   }
 
   /** goaway sends GOAWAY. */
@@ -597,8 +597,8 @@ export function closeAll(): void {
   for (const c of [...live]) c.close();
 }
 
-/** END flags, for hand-made frames. */
-export const FLAGS = { END_STREAM: FLAG_END_STREAM, END_HEADERS: FLAG_END_HEADERS, ACK: 0x1, PADDED: 0x8, PRIORITY: 0x20 } as const;
+/** FLAGS are the RFC 9113 §6 frame flags, for hand-made frames. */
+export const FLAGS = { END_STREAM: FLAG_END_STREAM, END_HEADERS: FLAG_END_HEADERS, ACK: FLAG_ACK, PADDED: FLAG_PADDED, PRIORITY: FLAG_PRIORITY } as const;
 
 function positiveInt(s: string | undefined): number | undefined {
   if (s === undefined || s === '') return undefined;
