@@ -33,6 +33,8 @@ export abstract class CoreContext {
     this.handle = handle;
     this.held = { binding, free, handle };
     binding.contextCreated();
+    // Making the context may have grown the core's memory: refresh the views before anyone uses them.
+    binding.sync();
     if (!untracked) registry.register(this, this.held, this.held);
   }
 

@@ -1007,7 +1007,7 @@ export class ServerConnection implements StreamOwner, Ticking {
     if (this.finished || s.resetError !== null) return;
     if (fields.length > 0 && fields[0][0] === ':status') fields.splice(1, 0, ['date', this.date()]);
     this.writeHeaders(s, fields, endStream);
-    if (endStream) this.maybeCloseStream(s);
+    if (endStream) this.finishResponse(s);
     this.scheduleFlush();
   }
 
@@ -1104,37 +1104,55 @@ export class ServerConnection implements StreamOwner, Ticking {
   private hasSendableStream(): boolean {
     const buckets = this.buckets;
     if (buckets === null) return false;
-    if (this.sendWindow <= 0) {
-      for (const b of buckets) for (const s of b) if (s.queued === 0 && s.endQueued && !s.endSent) return true;
-      return false;
-    }
-    for (const b of buckets) for (const s of b) if (s.sendWindow > 0 || s.queued === 0) return true;
+    for (const b of buckets) for (const s of b) if (this.canFrame(s)) return true;
     return false;
   }
 
-  /** frameData is the RFC 9218 scheduler: urgency 0 first; in a level, non-incremental streams one
-   *  after the other in the order they became ready, then incremental ones round-robin a frame each. */
+  /** canFrame reports whether frameStream would make progress on s now: it has DATA and both
+   *  windows are open, or only its END_STREAM is left (no window needed), or it is gone (to be dropped). */
+  private canFrame(s: Stream): boolean {
+    if (s.state === CLOSED || s.resetError !== null) return true;
+    if (s.queued > 0) return s.sendWindow > 0 && this.sendWindow > 0;
+    return s.endQueued && !s.endSent;
+  }
+
+  /** frameData is the RFC 9218 scheduler: urgency 0 first; in a level, the non-incremental streams
+   *  one at a time in the order they became ready, then the incremental ones round-robin, a frame
+   *  each. A stream waiting for the connection window keeps its place in its bucket (and an
+   *  incremental one its turn), so a window opened a frame at a time still interleaves and still
+   *  finishes the stream in progress first; only one blocked by its own window leaves the bucket,
+   *  until a WINDOW_UPDATE or SETTINGS puts it back. */
   private frameData(): void {
     let budget = WRITE_BATCH;
+    const buckets = this.buckets!;
     for (let u = 0; u < URGENCY_LEVELS && budget > 0; u++) {
-      const bucket = this.buckets![u];
-      if (bucket.length === 0) continue;
-      let progress = true;
-      while (progress && budget > 0 && bucket.length > 0) {
-        progress = false;
-        for (let k = 0; k < bucket.length && budget > 0;) {
-          const s = bucket[k];
-          const sent = this.frameStream(s, s.incremental ? this.peerMaxFrameSize : budget);
-          if (sent > 0) progress = true;
-          budget -= sent;
-          if (!s.scheduled) {
-            bucket.splice(k, 1);
-            this.scheduledCount--;
-            progress = true;
-          } else {
-            k++;
+      const bucket = buckets[u];
+      while (bucket.length > 0 && budget > 0) {
+        let k = -1;
+        for (let j = 0; j < bucket.length; j++) {
+          if (!bucket[j].incremental && this.canFrame(bucket[j])) {
+            k = j;
+            break;
           }
-          if (!s.incremental && s.scheduled) break; // non-incremental: the next one waits for this one
+        }
+        if (k < 0) {
+          for (let j = 0; j < bucket.length; j++) {
+            if (this.canFrame(bucket[j])) {
+              k = j;
+              break;
+            }
+          }
+        }
+        if (k < 0) break; // nothing here can move until a window opens
+        const s = bucket[k];
+        budget -= this.frameStream(s, s.incremental ? this.peerMaxFrameSize : budget);
+        if (!s.scheduled) {
+          bucket.splice(k, 1);
+          this.scheduledCount--;
+        } else if (s.incremental) {
+          // Round-robin: its turn is taken; it goes to the back of its bucket.
+          bucket.splice(k, 1);
+          bucket.push(s);
         }
       }
     }
@@ -1152,7 +1170,9 @@ export class ServerConnection implements StreamOwner, Ticking {
       const allowed = Math.min(s.sendWindow, this.sendWindow, this.peerMaxFrameSize, limit - sent);
       if (allowed <= 0) {
         // RFC 9113 §6.9: we never send beyond a window; a stalled stream waits for WINDOW_UPDATE or SETTINGS.
-        if (s.sendWindow <= 0 || this.sendWindow <= 0) s.scheduled = false;
+        // Blocked by its own window it leaves the scheduler (a WINDOW_UPDATE puts it back); blocked by
+        // the connection's it keeps its place.
+        if (s.sendWindow <= 0) s.scheduled = false;
         return sent;
       }
       const n = Math.min(allowed, s.queued);
