@@ -136,6 +136,14 @@ export function describe(ev: Event | undefined): string {
   }
 }
 
+/** HeadersOptions tune one HEADERS frame: END_STREAM (default off), END_HEADERS (default on), padding and priority. */
+export interface HeadersOptions {
+  endStream?: boolean;
+  endHeaders?: boolean;
+  padLength?: number;
+  priority?: { exclusive: boolean; dependency: number; weight: number };
+}
+
 /** ConnectOptions tune one client connection. */
 export interface ConnectOptions {
   /** Per-expectation timeout in ms (default DEFAULT_TIMEOUT_MS). */
@@ -307,12 +315,12 @@ export class RawH2 {
   }
 
   /** headers sends one HEADERS frame with END_HEADERS (unless told otherwise) carrying the encoded fields. */
-  headers(streamId: number, fields: Fields, options: { endStream?: boolean; endHeaders?: boolean; padLength?: number; priority?: { exclusive: boolean; dependency: number; weight: number } } = {}): void {
+  headers(streamId: number, fields: Fields, options: HeadersOptions = {}): void {
     this.headersBlock(streamId, this.encodeHeaders(fields), options);
   }
 
   /** headersBlock sends one HEADERS frame with a ready-made field block fragment. */
-  headersBlock(streamId: number, fragment: Uint8Array, options: { endStream?: boolean; endHeaders?: boolean; padLength?: number; priority?: { exclusive: boolean; dependency: number; weight: number } } = {}): void {
+  headersBlock(streamId: number, fragment: Uint8Array, options: HeadersOptions = {}): void {
     const f: FrameInit = {
       type: 'HEADERS', streamId, fragment,
       endStream: options.endStream ?? false,

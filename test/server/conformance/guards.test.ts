@@ -78,8 +78,7 @@ async function floodVerdict(c: RawH2, marker: Uint8Array, timeoutMs: number): Pr
  *  it stops early once the server has gone away. */
 async function flood(c: RawH2, frame: Uint8Array, count: number, marker: Uint8Array): Promise<void> {
   c.socket.pause();
-  const batch = new Uint8Array(frame.length * BATCH);
-  for (let i = 0; i < BATCH; i++) batch.set(frame, i * frame.length);
+  const batch = repeat(frame, BATCH);
   for (let sent = 0; sent < count; sent += BATCH) {
     const n = Math.min(BATCH, count - sent);
     if (!(await c.write(n === BATCH ? batch : batch.subarray(0, n * frame.length)))) break;
@@ -87,6 +86,16 @@ async function flood(c: RawH2, frame: Uint8Array, count: number, marker: Uint8Ar
   await c.write(rawFrame(TYPE_PING, 0, 0, marker));
   c.socket.resume();
 }
+
+/** repeat returns `count` copies of `frame`, back to back. */
+function repeat(frame: Uint8Array, count: number): Uint8Array {
+  const out = new Uint8Array(frame.length * count);
+  for (let i = 0; i < count; i++) out.set(frame, i * frame.length);
+  return out;
+}
+
+/** CONTINUATION_FIELD is one whole literal field (x-flood: 'a' x 1000, not indexed), so a block of them stays decodable. */
+const CONTINUATION_FIELD = concatBytes([bytes('\x00\x07x-flood\x7f'), encodeRest(1000 - 127), new Uint8Array(1000).fill(0x61)]);
 
 describe('guards: floods (beyond h2spec)', () => {
   it('Rapid Reset (CVE-2023-44487): 1000 streams opened and reset at once -> GOAWAY ENHANCE_YOUR_CALM', async () => {
@@ -111,51 +120,37 @@ describe('guards: floods (beyond h2spec)', () => {
     await stillServes();
   }, GUARD_TIMEOUT);
 
-  it('CONTINUATION flood: 16 KiB CONTINUATIONs without END_HEADERS -> GOAWAY ENHANCE_YOUR_CALM (no unbounded buffering)', async () => {
+  // Each case: a HEADERS without END_HEADERS on stream 1, then `chunk` (CONTINUATIONs on stream 1, none with END_HEADERS)
+  // written up to `writes` times, stopping once the server gives up; GOAWAY ENHANCE_YOUR_CALM wanted.
+  it.each<[name: string, chunk: Uint8Array, writes: number]>([
+    // 16 KiB frames of whole fields, so the block stays decodable and only its size is wrong;
+    // 2000 frames (32 MiB) is far past any sane limit.
+    [
+      'CONTINUATION flood: 16 KiB CONTINUATIONs without END_HEADERS -> GOAWAY ENHANCE_YOUR_CALM (no unbounded buffering)',
+      rawFrame(TYPE_CONTINUATION, 0, 1, repeat(CONTINUATION_FIELD, Math.floor(16384 / CONTINUATION_FIELD.length))),
+      2000,
+    ],
+    // Empty frames, 1000 per write.
+    ['CONTINUATION flood: empty CONTINUATIONs without END_HEADERS -> GOAWAY ENHANCE_YOUR_CALM', repeat(rawFrame(TYPE_CONTINUATION, 0, 1), 1000), 100],
+  ])('%s', async (_name, chunk, writes) => {
     const c = await handshake();
     c.headers(1, c.commonHeaders(), { endStream: true, endHeaders: false });
-    // Each CONTINUATION holds whole literal fields (x-flood: 'a' x 1000, not indexed), so the block stays decodable:
-    // only its size is wrong. 2000 frames (32 MiB) is far past any sane limit; we stop once the server gives up.
-    const field = concatBytes([bytes('\x00\x07x-flood\x7f'), encodeRest(1000 - 127), new Uint8Array(1000).fill(0x61)]);
-    const perFrame = Math.floor(16384 / field.length);
-    const payload = new Uint8Array(perFrame * field.length);
-    for (let i = 0; i < perFrame; i++) payload.set(field, i * field.length);
-    const frame = rawFrame(TYPE_CONTINUATION, 0, 1, payload);
-    for (let i = 0; i < 2000 && !c.closed && !c.sawGoaway(); i++) {
-      if (!(await c.write(frame))) break;
+    for (let i = 0; i < writes && !c.closed && !c.sawGoaway(); i++) {
+      if (!(await c.write(chunk))) break;
     }
     await c.expectGoaway([ENHANCE_YOUR_CALM], 3 * T);
     c.close();
     await stillServes();
   }, GUARD_TIMEOUT);
 
-  it('CONTINUATION flood: empty CONTINUATIONs without END_HEADERS -> GOAWAY ENHANCE_YOUR_CALM', async () => {
-    const c = await handshake();
-    c.headers(1, c.commonHeaders(), { endStream: true, endHeaders: false });
-    const frame = rawFrame(TYPE_CONTINUATION, 0, 1);
-    const batch = new Uint8Array(frame.length * 1000);
-    for (let i = 0; i < 1000; i++) batch.set(frame, i * frame.length);
-    for (let i = 0; i < 100 && !c.closed && !c.sawGoaway(); i++) {
-      if (!(await c.write(batch))) break;
-    }
-    await c.expectGoaway([ENHANCE_YOUR_CALM], 3 * T);
-    c.close();
-    await stillServes();
-  }, GUARD_TIMEOUT);
-
-  it('PING flood: 10,000 PINGs while not reading -> answered, or GOAWAY ENHANCE_YOUR_CALM', async () => {
+  // Each case: FLOOD_FRAMES copies of a connection-level frame while not reading, then a PING carrying `marker`.
+  it.each<[name: string, frame: Uint8Array, marker: string]>([
+    ['PING flood: 10,000 PINGs while not reading -> answered, or GOAWAY ENHANCE_YOUR_CALM', rawFrame(TYPE_PING, 0, 0, new Uint8Array(8)), 'pingmark'],
+    ['SETTINGS flood: 10,000 SETTINGS while not reading -> answered, or GOAWAY ENHANCE_YOUR_CALM', rawFrame(TYPE_SETTINGS, 0, 0), 'settmark'],
+  ])('%s', async (_name, frame, markerText) => {
     const c = await handshake({ autoWindowUpdate: false });
-    const marker = bytes('pingmark');
-    await flood(c, rawFrame(TYPE_PING, 0, 0, new Uint8Array(8)), FLOOD_FRAMES, marker);
-    await floodVerdict(c, marker, 4 * T);
-    c.close();
-    await stillServes();
-  }, GUARD_TIMEOUT);
-
-  it('SETTINGS flood: 10,000 SETTINGS while not reading -> answered, or GOAWAY ENHANCE_YOUR_CALM', async () => {
-    const c = await handshake({ autoWindowUpdate: false });
-    const marker = bytes('settmark');
-    await flood(c, rawFrame(TYPE_SETTINGS, 0, 0), FLOOD_FRAMES, marker);
+    const marker = bytes(markerText);
+    await flood(c, frame, FLOOD_FRAMES, marker);
     await floodVerdict(c, marker, 4 * T);
     c.close();
     await stillServes();

@@ -3,18 +3,19 @@
 // (summerwind/h2spec hpack/*.go).
 
 import { describe, it } from 'vitest';
-import { concatBytes } from '../../../host/bytes.js';
 import { bytes, COMPRESSION_ERROR, SETTINGS_HEADER_TABLE_SIZE } from '../../helpers/raw-h2.js';
-import { CASE_TIMEOUT, handshake, useTarget } from './suite.js';
+import { CASE_TIMEOUT, commonBlockWith, handshake, useTarget } from './suite.js';
 
 useTarget();
 
-/** decodingError sends the common request followed (or preceded) by `rep` and wants COMPRESSION_ERROR. */
-async function decodingError(rep: Uint8Array, prepend = false): Promise<void> {
-  const c = await handshake();
-  const common = c.encodeHeaders(c.commonHeaders());
-  c.headersBlock(1, prepend ? concatBytes([rep, common]) : concatBytes([common, rep]), { endStream: true });
-  await c.expectGoaway([COMPRESSION_ERROR]);
+/** decodingErrors defines one test per [h2spec case, octets]: the common request's field block
+ *  followed by the octets (h2spec's, verbatim) must draw GOAWAY COMPRESSION_ERROR. */
+function decodingErrors(cases: ReadonlyArray<[name: string, rep: string]>): void {
+  it.each(cases)('%s', async (_name, rep) => {
+    const c = await handshake();
+    c.headersBlock(1, commonBlockWith(c, bytes(rep)), { endStream: true });
+    await c.expectGoaway([COMPRESSION_ERROR]);
+  }, CASE_TIMEOUT);
 }
 
 /** tableSizeUpdate encodes a dynamic table size update (RFC 7541 §6.3: 001 and a 5-bit prefix integer). */
@@ -35,41 +36,32 @@ function tableSizeUpdate(size: number): Uint8Array {
 }
 
 describe('hpack/2.3.3 Index Address Space', () => {
-  it('hpack/2.3.3 #1: Sends a indexed header field representation with invalid index', async () => {
+  decodingErrors([
     // Indexed field, index 70: past the static table and the few entries our request added.
-    await decodingError(bytes('\xc6'));
-  }, CASE_TIMEOUT);
-
-  it('hpack/2.3.3 #2: Sends a literal header field representation with invalid index', async () => {
+    ['hpack/2.3.3 #1: Sends a indexed header field representation with invalid index', '\xc6'],
     // Literal with incremental indexing, name index 70, empty value.
-    await decodingError(bytes('\x7f\x07\x00'));
-  }, CASE_TIMEOUT);
+    ['hpack/2.3.3 #2: Sends a literal header field representation with invalid index', '\x7f\x07\x00'],
+  ]);
 });
 
 describe('hpack/4.2 Maximum Table Size', () => {
-  it('hpack/4.2 #1: Sends a dynamic table size update at the end of header block', async () => {
-    await decodingError(bytes('\x21'));
-  }, CASE_TIMEOUT);
+  decodingErrors([
+    ['hpack/4.2 #1: Sends a dynamic table size update at the end of header block', '\x21'],
+  ]);
 });
 
 describe('hpack/5.2 String Literal Representation', () => {
-  it('hpack/5.2 #1: Sends a Huffman-encoded string literal representation with padding longer than 7 bits', async () => {
-    await decodingError(bytes('\x00\x85\xf2\xb2\x4a\x84\xff\x84\x49\x50\x9f\xff'));
-  }, CASE_TIMEOUT);
-
-  it('hpack/5.2 #2: Sends a Huffman-encoded string literal representation padded by zero', async () => {
-    await decodingError(bytes('\x00\x85\xf2\xb2\x4a\x84\xff\x83\x49\x50\x90'));
-  }, CASE_TIMEOUT);
-
-  it('hpack/5.2 #3: Sends a Huffman-encoded string literal representation containing the EOS symbol', async () => {
-    await decodingError(bytes('\x00\x85\xf2\xb2\x4a\x87\xff\xff\xff\xfd\x25\x42\x7f'));
-  }, CASE_TIMEOUT);
+  decodingErrors([
+    ['hpack/5.2 #1: Sends a Huffman-encoded string literal representation with padding longer than 7 bits', '\x00\x85\xf2\xb2\x4a\x84\xff\x84\x49\x50\x9f\xff'],
+    ['hpack/5.2 #2: Sends a Huffman-encoded string literal representation padded by zero', '\x00\x85\xf2\xb2\x4a\x84\xff\x83\x49\x50\x90'],
+    ['hpack/5.2 #3: Sends a Huffman-encoded string literal representation containing the EOS symbol', '\x00\x85\xf2\xb2\x4a\x87\xff\xff\xff\xfd\x25\x42\x7f'],
+  ]);
 });
 
 describe('hpack/6.1 Indexed Header Field Representation', () => {
-  it('hpack/6.1 #1: Sends a indexed header field representation with index 0', async () => {
-    await decodingError(bytes('\x80'));
-  }, CASE_TIMEOUT);
+  decodingErrors([
+    ['hpack/6.1 #1: Sends a indexed header field representation with index 0', '\x80'],
+  ]);
 });
 
 describe('hpack/6.3 Dynamic Table Size Update', () => {
@@ -77,8 +69,7 @@ describe('hpack/6.3 Dynamic Table Size Update', () => {
     const c = await handshake();
     // One more than the server's advertised table size (4096 when it advertises none).
     const max = c.serverSettings.get(SETTINGS_HEADER_TABLE_SIZE) ?? 4096;
-    const common = c.encodeHeaders(c.commonHeaders());
-    c.headersBlock(1, concatBytes([tableSizeUpdate(max + 1), common]), { endStream: true });
+    c.headersBlock(1, commonBlockWith(c, tableSizeUpdate(max + 1), true), { endStream: true });
     await c.expectGoaway([COMPRESSION_ERROR]);
   }, CASE_TIMEOUT);
 });

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../../host/bytes.js';
 import {
-  bytes, rawFrame, pingData,
+  bytes, rawFrame, pingData, type Fields, type RawH2,
   CANCEL, COMPRESSION_ERROR, FLAGS, FLOW_CONTROL_ERROR, FRAME_SIZE_ERROR, PROTOCOL_ERROR, REFUSED_STREAM, STREAM_CLOSED,
   SETTINGS_ENABLE_PUSH, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_MAX_FRAME_SIZE,
   TYPE_CONTINUATION, TYPE_DATA, TYPE_HEADERS, TYPE_PRIORITY, TYPE_PUSH_PROMISE, TYPE_RST_STREAM,
@@ -20,6 +20,96 @@ useTarget();
 const ZERO_PING = new Uint8Array(8);
 /** UNKNOWN_FRAME is h2spec's unknown extension frame: length 8, type 0x16, stream 0, zero payload. */
 const UNKNOWN_FRAME = bytes('\x00\x00\x08\x16\x00\x00\x00\x00\x00' + '\x00'.repeat(8));
+/** PING_ON_STREAM_3 is h2spec's invalid PING for 5.4.1: a PING on stream 3. */
+const PING_ON_STREAM_3 = bytes('\x00\x00\x08\x06\x00\x00\x00\x00\x03' + '\x00'.repeat(8));
+
+/** RawCase is an h2spec case that writes octets as they are (h2spec's, verbatim): its name, the octets and the error codes it wants. */
+type RawCase = [name: string, octets: Uint8Array, codes: number[]];
+
+/** connectionErrors defines one test per case: after the handshake the octets go out as they are,
+ *  and the server must answer GOAWAY with one of the codes (or close). */
+function connectionErrors(cases: ReadonlyArray<RawCase>): void {
+  it.each(cases)('%s', async (_name, octets, codes) => {
+    const c = await handshake();
+    c.sendRaw(octets);
+    await c.expectGoaway(codes);
+  }, CASE_TIMEOUT);
+}
+
+/** streamErrors defines one test per case: after a GET on stream 1 (with END_STREAM) the octets go
+ *  out as they are, and the server must answer RST_STREAM on stream 1 with one of the codes (or a
+ *  connection error with one of them). */
+function streamErrors(cases: ReadonlyArray<RawCase>): void {
+  it.each(cases)('%s', async (_name, octets, codes) => {
+    const c = await handshake();
+    c.headers(1, c.commonHeaders(), { endStream: true });
+    c.sendRaw(octets);
+    await c.expectStreamError(1, codes);
+  }, CASE_TIMEOUT);
+}
+
+/** malformedRequests defines one test per [h2spec case, header list]: a request whose header list
+ *  is `fields(commonHeaders)`, sent as one HEADERS with END_STREAM, must draw a stream error
+ *  PROTOCOL_ERROR on stream 1 (RFC 9113 §8.2, §8.3). */
+function malformedRequests(cases: ReadonlyArray<[name: string, fields: (common: Array<[string, string]>) => Fields]>): void {
+  it.each(cases)('%s', async (_name, fields) => {
+    const c = await handshake();
+    c.headers(1, fields(c.commonHeaders()), { endStream: true });
+    await c.expectStreamError(1, [PROTOCOL_ERROR]);
+  }, CASE_TIMEOUT);
+}
+
+/** malformedTrailers sends a POST with some DATA, then `trailers` as a second HEADERS without
+ *  END_STREAM, and wants a stream error PROTOCOL_ERROR on stream 1. */
+async function malformedTrailers(trailers: Fields): Promise<void> {
+  const c = await handshake();
+  c.headers(1, c.commonHeaders('POST'), { endStream: false });
+  c.data(1, 'test', false);
+  c.headers(1, trailers, { endStream: false });
+  await c.expectStreamError(1, [PROTOCOL_ERROR]);
+}
+
+/** unknownFrameThenPing sends h2spec's unknown extension frame and a PING, and wants the PING answered. */
+async function unknownFrameThenPing(): Promise<void> {
+  const c = await handshake();
+  c.sendRaw(UNKNOWN_FRAME);
+  c.ping(ZERO_PING);
+  await c.expectPingAck();
+}
+
+/** priorityInHeaderBlock opens a header block on stream 1, sends PRIORITY before its CONTINUATION, and wants GOAWAY PROTOCOL_ERROR. */
+async function priorityInHeaderBlock(): Promise<void> {
+  const c = await handshake();
+  c.headers(1, c.commonHeaders(), { endStream: false, endHeaders: false });
+  c.priority(1, 0, 255);
+  c.continuation(1, c.encodeHeaders(c.dummyHeaders(1)), true);
+  await c.expectGoaway([PROTOCOL_ERROR]);
+}
+
+/** headersInHeaderBlock opens a header block on stream 1, sends HEADERS on stream 3 before its CONTINUATION, and wants GOAWAY PROTOCOL_ERROR. */
+async function headersInHeaderBlock(): Promise<void> {
+  const c = await handshake();
+  c.headers(1, c.commonHeaders(), { endStream: false, endHeaders: false });
+  c.headers(3, c.commonHeaders(), { endStream: true });
+  c.continuation(1, c.encodeHeaders(c.dummyHeaders(1)), true);
+  await c.expectGoaway([PROTOCOL_ERROR]);
+}
+
+/** oneOctetWindow sends `settings` (which leave an initial window of 1), waits for their ACK, sends a
+ *  GET and wants its first DATA to be one octet. */
+async function oneOctetWindow(settings: Array<[number, number]>): Promise<void> {
+  const c = await handshake();
+  c.settings(settings);
+  await c.expectSettingsAck();
+  c.headers(1, c.commonHeaders(), { endStream: true });
+  await expectOneOctet(c);
+}
+
+/** expectOneOctet wants the next DATA on stream 1 to carry one octet. */
+async function expectOneOctet(c: RawH2): Promise<void> {
+  const f = await c.expectData(1);
+  expect(f.type === 'DATA' && f.data.length, 'DATA (length:1)').toBe(1);
+}
 
 describe('http2/3.5 HTTP/2 Connection Preface', () => {
   it('http2/3.5 #1: Sends client connection preface', async () => {
@@ -38,24 +128,17 @@ describe('http2/3.5 HTTP/2 Connection Preface', () => {
 });
 
 describe('http2/4.1 Frame Format', () => {
-  it('http2/4.1 #1: Sends a frame with unknown type', async () => {
-    const c = await handshake();
-    c.sendRaw(UNKNOWN_FRAME);
-    c.ping(ZERO_PING);
-    await c.expectPingAck();
-  }, CASE_TIMEOUT);
+  it('http2/4.1 #1: Sends a frame with unknown type', unknownFrameThenPing, CASE_TIMEOUT);
 
-  it('http2/4.1 #2: Sends a frame with undefined flag', async () => {
-    const c = await handshake();
+  // Each case: a PING the server must answer despite an odd header.
+  it.each<[name: string, ping: Uint8Array]>([
     // PING, flags 0x16 (no ACK bit), stream 0.
-    c.sendRaw(bytes('\x00\x00\x08\x06\x16\x00\x00\x00\x00' + '\x00'.repeat(8)));
-    await c.expectPingAck();
-  }, CASE_TIMEOUT);
-
-  it('http2/4.1 #3: Sends a frame with reserved field bit', async () => {
-    const c = await handshake();
+    ['http2/4.1 #2: Sends a frame with undefined flag', bytes('\x00\x00\x08\x06\x16\x00\x00\x00\x00' + '\x00'.repeat(8))],
     // PING, flags 0x16, R bit set, stream 0.
-    c.sendRaw(bytes('\x00\x00\x08\x06\x16\x80\x00\x00\x00' + '\x00'.repeat(8)));
+    ['http2/4.1 #3: Sends a frame with reserved field bit', bytes('\x00\x00\x08\x06\x16\x80\x00\x00\x00' + '\x00'.repeat(8))],
+  ])('%s', async (_name, ping) => {
+    const c = await handshake();
+    c.sendRaw(ping);
     await c.expectPingAck();
   }, CASE_TIMEOUT);
 });
@@ -88,28 +171,14 @@ describe('http2/4.2 Frame Size', () => {
 });
 
 describe('http2/4.3 Header Compression and Decompression', () => {
-  it('http2/4.3 #1: Sends invalid header block fragment', async () => {
-    const c = await handshake();
+  connectionErrors([
     // Literal with incremental indexing, with neither length nor string.
-    c.sendRaw(bytes('\x00\x00\x01\x01\x05\x00\x00\x00\x01\x40'));
-    await c.expectGoaway([COMPRESSION_ERROR]);
-  }, CASE_TIMEOUT);
+    ['http2/4.3 #1: Sends invalid header block fragment', bytes('\x00\x00\x01\x01\x05\x00\x00\x00\x01\x40'), [COMPRESSION_ERROR]],
+  ]);
 
-  it('http2/4.3 #2: Sends a PRIORITY frame while sending the header blocks', async () => {
-    const c = await handshake();
-    c.headers(1, c.commonHeaders(), { endStream: false, endHeaders: false });
-    c.priority(1, 0, 255);
-    c.continuation(1, c.encodeHeaders(c.dummyHeaders(1)), true);
-    await c.expectGoaway([PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  it('http2/4.3 #2: Sends a PRIORITY frame while sending the header blocks', priorityInHeaderBlock, CASE_TIMEOUT);
 
-  it('http2/4.3 #3: Sends a HEADERS frame to another stream while sending the header blocks', async () => {
-    const c = await handshake();
-    c.headers(1, c.commonHeaders(), { endStream: false, endHeaders: false });
-    c.headers(3, c.commonHeaders(), { endStream: true });
-    c.continuation(1, c.encodeHeaders(c.dummyHeaders(1)), true);
-    await c.expectGoaway([PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  it('http2/4.3 #3: Sends a HEADERS frame to another stream while sending the header blocks', headersInHeaderBlock, CASE_TIMEOUT);
 });
 
 describe('http2/5.1 Stream States', () => {
@@ -264,26 +333,20 @@ describe('http2/5.3.1 Stream Dependencies', () => {
 describe('http2/5.4.1 Connection Error Handling', () => {
   it('http2/5.4.1 #1: Sends an invalid PING frame for connection close', async () => {
     const c = await handshake();
-    // PING on stream 3.
-    c.sendRaw(bytes('\x00\x00\x08\x06\x00\x00\x00\x00\x03' + '\x00'.repeat(8)));
+    c.sendRaw(PING_ON_STREAM_3);
     await c.expectClose();
   }, CASE_TIMEOUT);
 
   it('http2/5.4.1 #2 (strict): Sends an invalid PING frame to receive GOAWAY frame', async () => {
     const c = await handshake();
-    c.sendRaw(bytes('\x00\x00\x08\x06\x00\x00\x00\x00\x03' + '\x00'.repeat(8)));
+    c.sendRaw(PING_ON_STREAM_3);
     // h2spec (strict) wants a GOAWAY, whatever its code, before the close.
     await c.waitFor((ev) => ev.kind === 'frame' && ev.frame.type === 'GOAWAY', { expected: 'GOAWAY (PROTOCOL_ERROR)' });
   }, CASE_TIMEOUT);
 });
 
 describe('http2/5.5 Extending HTTP/2', () => {
-  it('http2/5.5 #1: Sends an unknown extension frame', async () => {
-    const c = await handshake();
-    c.sendRaw(UNKNOWN_FRAME);
-    c.ping(ZERO_PING);
-    await c.expectPingAck();
-  }, CASE_TIMEOUT);
+  it('http2/5.5 #1: Sends an unknown extension frame', unknownFrameThenPing, CASE_TIMEOUT);
 
   it('http2/5.5 #2: Sends an unknown extension frame in the middle of a header block', async () => {
     const c = await handshake();
@@ -294,11 +357,9 @@ describe('http2/5.5 Extending HTTP/2', () => {
 });
 
 describe('http2/6.1 DATA', () => {
-  it('http2/6.1 #1: Sends a DATA frame with 0x0 stream identifier', async () => {
-    const c = await handshake();
-    c.sendRaw(rawFrame(TYPE_DATA, FLAGS.END_STREAM, 0, bytes('test')));
-    await c.expectGoaway([PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  connectionErrors([
+    ['http2/6.1 #1: Sends a DATA frame with 0x0 stream identifier', rawFrame(TYPE_DATA, FLAGS.END_STREAM, 0, bytes('test')), [PROTOCOL_ERROR]],
+  ]);
 
   it('http2/6.1 #2: Sends a DATA frame on the stream that is not in "open" or "half-closed (local)" state', async () => {
     const c = await handshake();
@@ -317,21 +378,9 @@ describe('http2/6.1 DATA', () => {
 });
 
 describe('http2/6.2 HEADERS', () => {
-  it('http2/6.2 #1: Sends a HEADERS frame without the END_HEADERS flag, and a PRIORITY frame', async () => {
-    const c = await handshake();
-    c.headers(1, c.commonHeaders(), { endStream: false, endHeaders: false });
-    c.priority(1, 0, 255);
-    c.continuation(1, c.encodeHeaders(c.dummyHeaders(1)), true);
-    await c.expectGoaway([PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  it('http2/6.2 #1: Sends a HEADERS frame without the END_HEADERS flag, and a PRIORITY frame', priorityInHeaderBlock, CASE_TIMEOUT);
 
-  it('http2/6.2 #2: Sends a HEADERS frame to another stream while sending a HEADERS frame', async () => {
-    const c = await handshake();
-    c.headers(1, c.commonHeaders(), { endStream: false, endHeaders: false });
-    c.headers(3, c.commonHeaders(), { endStream: true });
-    c.continuation(1, c.encodeHeaders(c.dummyHeaders(1)), true);
-    await c.expectGoaway([PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  it('http2/6.2 #2: Sends a HEADERS frame to another stream while sending a HEADERS frame', headersInHeaderBlock, CASE_TIMEOUT);
 
   it('http2/6.2 #3: Sends a HEADERS frame with 0x0 stream identifier', async () => {
     const c = await handshake();
@@ -349,18 +398,13 @@ describe('http2/6.2 HEADERS', () => {
 });
 
 describe('http2/6.3 PRIORITY', () => {
-  it('http2/6.3 #1: Sends a PRIORITY frame with 0x0 stream identifier', async () => {
-    const c = await handshake();
-    c.sendRaw(rawFrame(TYPE_PRIORITY, 0, 0, [0, 0, 0, 0, 255]));
-    await c.expectGoaway([PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  connectionErrors([
+    ['http2/6.3 #1: Sends a PRIORITY frame with 0x0 stream identifier', rawFrame(TYPE_PRIORITY, 0, 0, [0, 0, 0, 0, 255]), [PROTOCOL_ERROR]],
+  ]);
 
-  it('http2/6.3 #2: Sends a PRIORITY frame with a length other than 5 octets', async () => {
-    const c = await handshake();
-    c.headers(1, c.commonHeaders(), { endStream: true });
-    c.sendRaw(bytes('\x00\x00\x04\x02\x00\x00\x00\x00\x01' + '\x80\x00\x00\x01'));
-    await c.expectStreamError(1, [FRAME_SIZE_ERROR]);
-  }, CASE_TIMEOUT);
+  streamErrors([
+    ['http2/6.3 #2: Sends a PRIORITY frame with a length other than 5 octets', bytes('\x00\x00\x04\x02\x00\x00\x00\x00\x01' + '\x80\x00\x00\x01'), [FRAME_SIZE_ERROR]],
+  ]);
 
   it('http2/6.3 #3 (strict): Sends a PRIORITY frame for an idle stream, then send a HEADER frame for a lower stream ID', async () => {
     const c = await handshake();
@@ -371,11 +415,9 @@ describe('http2/6.3 PRIORITY', () => {
 });
 
 describe('http2/6.4 RST_STREAM', () => {
-  it('http2/6.4 #1: Sends a RST_STREAM frame with 0x0 stream identifier', async () => {
-    const c = await handshake();
-    c.sendRaw(rawFrame(TYPE_RST_STREAM, 0, 0, [0, 0, 0, CANCEL]));
-    await c.expectGoaway([PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  connectionErrors([
+    ['http2/6.4 #1: Sends a RST_STREAM frame with 0x0 stream identifier', rawFrame(TYPE_RST_STREAM, 0, 0, [0, 0, 0, CANCEL]), [PROTOCOL_ERROR]],
+  ]);
 
   it('http2/6.4 #2: Sends a RST_STREAM frame on a idle stream', async () => {
     const c = await handshake();
@@ -383,27 +425,17 @@ describe('http2/6.4 RST_STREAM', () => {
     await c.expectGoaway([PROTOCOL_ERROR]);
   }, CASE_TIMEOUT);
 
-  it('http2/6.4 #3: Sends a RST_STREAM frame with a length other than 4 octets', async () => {
-    const c = await handshake();
-    c.headers(1, c.commonHeaders(), { endStream: true });
-    c.sendRaw(bytes('\x00\x00\x03\x03\x00\x00\x00\x00\x01' + '\x00\x00\x00'));
+  streamErrors([
     // h2spec takes a stream or a connection error; RFC 9113 §6.4 says connection error.
-    await c.expectStreamError(1, [FRAME_SIZE_ERROR]);
-  }, CASE_TIMEOUT);
+    ['http2/6.4 #3: Sends a RST_STREAM frame with a length other than 4 octets', bytes('\x00\x00\x03\x03\x00\x00\x00\x00\x01' + '\x00\x00\x00'), [FRAME_SIZE_ERROR]],
+  ]);
 });
 
 describe('http2/6.5 SETTINGS', () => {
-  it('http2/6.5 #1: Sends a SETTINGS frame with ACK flag and payload', async () => {
-    const c = await handshake();
-    c.sendRaw(bytes('\x00\x00\x01\x04\x01\x00\x00\x00\x00' + '\x00'));
-    await c.expectGoaway([FRAME_SIZE_ERROR]);
-  }, CASE_TIMEOUT);
-
-  it('http2/6.5 #2: Sends a SETTINGS frame with 0x1 stream identifier', async () => {
-    const c = await handshake();
-    c.sendRaw(bytes('\x00\x00\x06\x04\x00\x00\x00\x00\x01' + '\x00\x03\x00\x00\x00\x64'));
-    await c.expectGoaway([PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  connectionErrors([
+    ['http2/6.5 #1: Sends a SETTINGS frame with ACK flag and payload', bytes('\x00\x00\x01\x04\x01\x00\x00\x00\x00' + '\x00'), [FRAME_SIZE_ERROR]],
+    ['http2/6.5 #2: Sends a SETTINGS frame with 0x1 stream identifier', bytes('\x00\x00\x06\x04\x00\x00\x00\x00\x01' + '\x00\x03\x00\x00\x00\x64'), [PROTOCOL_ERROR]],
+  ]);
 
   it('http2/6.5 #3: Sends a SETTINGS frame with a length other than a multiple of 6 octets', async () => {
     const c = await handshake();
@@ -414,28 +446,16 @@ describe('http2/6.5 SETTINGS', () => {
 });
 
 describe('http2/6.5.2 Defined SETTINGS Parameters', () => {
-  it('http2/6.5.2 #1: SETTINGS_ENABLE_PUSH (0x2): Sends the value other than 0 or 1', async () => {
+  // Each case: one setting with a value out of its range, and the GOAWAY code it must draw.
+  it.each<[name: string, id: number, value: number, code: number]>([
+    ['http2/6.5.2 #1: SETTINGS_ENABLE_PUSH (0x2): Sends the value other than 0 or 1', SETTINGS_ENABLE_PUSH, 2, PROTOCOL_ERROR],
+    ['http2/6.5.2 #2: SETTINGS_INITIAL_WINDOW_SIZE (0x4): Sends the value above the maximum flow control window size', SETTINGS_INITIAL_WINDOW_SIZE, 2147483648, FLOW_CONTROL_ERROR],
+    ['http2/6.5.2 #3: SETTINGS_MAX_FRAME_SIZE (0x5): Sends the value below the initial value', SETTINGS_MAX_FRAME_SIZE, 16383, PROTOCOL_ERROR],
+    ['http2/6.5.2 #4: SETTINGS_MAX_FRAME_SIZE (0x5): Sends the value above the maximum allowed frame size', SETTINGS_MAX_FRAME_SIZE, 16777216, PROTOCOL_ERROR],
+  ])('%s', async (_name, id, value, code) => {
     const c = await handshake();
-    c.settings([[SETTINGS_ENABLE_PUSH, 2]]);
-    await c.expectGoaway([PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
-
-  it('http2/6.5.2 #2: SETTINGS_INITIAL_WINDOW_SIZE (0x4): Sends the value above the maximum flow control window size', async () => {
-    const c = await handshake();
-    c.settings([[SETTINGS_INITIAL_WINDOW_SIZE, 2147483648]]);
-    await c.expectGoaway([FLOW_CONTROL_ERROR]);
-  }, CASE_TIMEOUT);
-
-  it('http2/6.5.2 #3: SETTINGS_MAX_FRAME_SIZE (0x5): Sends the value below the initial value', async () => {
-    const c = await handshake();
-    c.settings([[SETTINGS_MAX_FRAME_SIZE, 16383]]);
-    await c.expectGoaway([PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
-
-  it('http2/6.5.2 #4: SETTINGS_MAX_FRAME_SIZE (0x5): Sends the value above the maximum allowed frame size', async () => {
-    const c = await handshake();
-    c.settings([[SETTINGS_MAX_FRAME_SIZE, 16777216]]);
-    await c.expectGoaway([PROTOCOL_ERROR]);
+    c.settings([[id, value]]);
+    await c.expectGoaway([code]);
   }, CASE_TIMEOUT);
 
   it('http2/6.5.2 #5: Sends a SETTINGS frame with unknown identifier', async () => {
@@ -447,14 +467,8 @@ describe('http2/6.5.2 Defined SETTINGS Parameters', () => {
 });
 
 describe('http2/6.5.3 Settings Synchronization', () => {
-  it('http2/6.5.3 #1: Sends multiple values of SETTINGS_INITIAL_WINDOW_SIZE', async () => {
-    const c = await handshake();
-    c.settings([[SETTINGS_INITIAL_WINDOW_SIZE, 100], [SETTINGS_INITIAL_WINDOW_SIZE, 1]]);
-    await c.expectSettingsAck();
-    c.headers(1, c.commonHeaders(), { endStream: true });
-    const f = await c.expectData(1);
-    expect(f.type === 'DATA' && f.data.length, 'DATA (length:1)').toBe(1);
-  }, CASE_TIMEOUT);
+  it('http2/6.5.3 #1: Sends multiple values of SETTINGS_INITIAL_WINDOW_SIZE',
+    () => oneOctetWindow([[SETTINGS_INITIAL_WINDOW_SIZE, 100], [SETTINGS_INITIAL_WINDOW_SIZE, 1]]), CASE_TIMEOUT);
 
   it('http2/6.5.3 #2: Sends a SETTINGS frame without ACK flag', async () => {
     const c = await handshake();
@@ -483,25 +497,16 @@ describe('http2/6.7 PING', () => {
     expect(f.type === 'PING' && f.ack).toBe(true);
   }, CASE_TIMEOUT);
 
-  it('http2/6.7 #3: Sends a PING frame with a stream identifier field value other than 0x0', async () => {
-    const c = await handshake();
-    c.sendRaw(bytes('\x00\x00\x08\x06\x00\x00\x00\x00\x01' + '\x00'.repeat(8)));
-    await c.expectGoaway([PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
-
-  it('http2/6.7 #4: Sends a PING frame with a length field value other than 8', async () => {
-    const c = await handshake();
-    c.sendRaw(bytes('\x00\x00\x06\x06\x00\x00\x00\x00\x00' + '\x00'.repeat(6)));
-    await c.expectGoaway([FRAME_SIZE_ERROR]);
-  }, CASE_TIMEOUT);
+  connectionErrors([
+    ['http2/6.7 #3: Sends a PING frame with a stream identifier field value other than 0x0', bytes('\x00\x00\x08\x06\x00\x00\x00\x00\x01' + '\x00'.repeat(8)), [PROTOCOL_ERROR]],
+    ['http2/6.7 #4: Sends a PING frame with a length field value other than 8', bytes('\x00\x00\x06\x06\x00\x00\x00\x00\x00' + '\x00'.repeat(6)), [FRAME_SIZE_ERROR]],
+  ]);
 });
 
 describe('http2/6.8 GOAWAY', () => {
-  it('http2/6.8 #1: Sends a GOAWAY frame with a stream identifier other than 0x0', async () => {
-    const c = await handshake();
-    c.sendRaw(bytes('\x00\x00\x08\x07\x00\x00\x00\x00\x01' + '\x00'.repeat(8)));
-    await c.expectGoaway([PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  connectionErrors([
+    ['http2/6.8 #1: Sends a GOAWAY frame with a stream identifier other than 0x0', bytes('\x00\x00\x08\x07\x00\x00\x00\x00\x01' + '\x00'.repeat(8)), [PROTOCOL_ERROR]],
+  ]);
 });
 
 describe('http2/6.9 WINDOW_UPDATE', () => {
@@ -518,22 +523,14 @@ describe('http2/6.9 WINDOW_UPDATE', () => {
     await c.expectStreamError(1, [PROTOCOL_ERROR]);
   }, CASE_TIMEOUT);
 
-  it('http2/6.9 #3: Sends a WINDOW_UPDATE frame with a length other than 4 octets', async () => {
-    const c = await handshake();
-    c.sendRaw(bytes('\x00\x00\x03\x08\x00\x00\x00\x00\x00' + '\x00\x00\x01'));
-    await c.expectGoaway([FRAME_SIZE_ERROR]);
-  }, CASE_TIMEOUT);
+  connectionErrors([
+    ['http2/6.9 #3: Sends a WINDOW_UPDATE frame with a length other than 4 octets', bytes('\x00\x00\x03\x08\x00\x00\x00\x00\x00' + '\x00\x00\x01'), [FRAME_SIZE_ERROR]],
+  ]);
 });
 
 describe('http2/6.9.1 The Flow-Control Window', () => {
-  it('http2/6.9.1 #1: Sends SETTINGS frame to set the initial window size to 1 and sends HEADERS frame', async () => {
-    const c = await handshake();
-    c.settings([[SETTINGS_INITIAL_WINDOW_SIZE, 1]]);
-    await c.expectSettingsAck();
-    c.headers(1, c.commonHeaders(), { endStream: true });
-    const f = await c.expectData(1);
-    expect(f.type === 'DATA' && f.data.length, 'DATA (length:1)').toBe(1);
-  }, CASE_TIMEOUT);
+  it('http2/6.9.1 #1: Sends SETTINGS frame to set the initial window size to 1 and sends HEADERS frame',
+    () => oneOctetWindow([[SETTINGS_INITIAL_WINDOW_SIZE, 1]]), CASE_TIMEOUT);
 
   it('http2/6.9.1 #2: Sends multiple WINDOW_UPDATE frames increasing the flow control window to above 2^31-1', async () => {
     const c = await handshake();
@@ -563,8 +560,7 @@ describe('http2/6.9.2 Initial Flow-Control Window Size', () => {
     c.headers(1, c.commonHeaders(), { endStream: true });
     c.settings([[SETTINGS_INITIAL_WINDOW_SIZE, 1]]);
     await c.expectSettingsAck();
-    const f = await c.expectData(1);
-    expect(f.type === 'DATA' && f.data.length, 'DATA (length:1)').toBe(1);
+    await expectOneOctet(c);
   }, CASE_TIMEOUT);
 
   it('http2/6.9.2 #2: Sends a SETTINGS frame for window size to be negative', async () => {
@@ -576,15 +572,12 @@ describe('http2/6.9.2 Initial Flow-Control Window Size', () => {
     c.settings([[SETTINGS_INITIAL_WINDOW_SIZE, 2]]);
     await c.expectSettingsAck();
     c.windowUpdate(1, 2);
-    const f = await c.expectData(1);
-    expect(f.type === 'DATA' && f.data.length, 'DATA (length:1)').toBe(1);
+    await expectOneOctet(c);
   }, CASE_TIMEOUT);
 
-  it('http2/6.9.2 #3: Sends a SETTINGS_INITIAL_WINDOW_SIZE settings with an exceeded maximum window size value', async () => {
-    const c = await handshake();
-    c.sendRaw(bytes('\x00\x00\x06\x04\x00\x00\x00\x00\x00' + '\x00\x04\x80\x00\x00\x00'));
-    await c.expectGoaway([FLOW_CONTROL_ERROR]);
-  }, CASE_TIMEOUT);
+  connectionErrors([
+    ['http2/6.9.2 #3: Sends a SETTINGS_INITIAL_WINDOW_SIZE settings with an exceeded maximum window size value', bytes('\x00\x00\x06\x04\x00\x00\x00\x00\x00' + '\x00\x04\x80\x00\x00\x00'), [FLOW_CONTROL_ERROR]],
+  ]);
 });
 
 describe('http2/6.10 CONTINUATION', () => {
@@ -656,124 +649,58 @@ describe('http2/7 Error Codes', () => {
 });
 
 describe('http2/8.1 HTTP Request/Response Exchange', () => {
-  it('http2/8.1 #1: Sends a second HEADERS frame without the END_STREAM flag', async () => {
-    const c = await handshake();
-    c.headers(1, c.commonHeaders('POST'), { endStream: false });
-    c.data(1, 'test', false);
-    c.headers(1, [['x-test', 'ok']], { endStream: false });
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  it('http2/8.1 #1: Sends a second HEADERS frame without the END_STREAM flag', () => malformedTrailers([['x-test', 'ok']]), CASE_TIMEOUT);
 });
 
 describe('http2/8.1.2 HTTP Header Fields', () => {
-  it('http2/8.1.2 #1: Sends a HEADERS frame that contains the header field name in uppercase letters', async () => {
-    const c = await handshake();
-    c.headers(1, [...c.commonHeaders(), ['X-TEST', 'ok']], { endStream: true });
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  malformedRequests([
+    ['http2/8.1.2 #1: Sends a HEADERS frame that contains the header field name in uppercase letters', (common) => [...common, ['X-TEST', 'ok']]],
+  ]);
 });
 
 describe('http2/8.1.2.1 Pseudo-Header Fields', () => {
-  it('http2/8.1.2.1 #1: Sends a HEADERS frame that contains a unknown pseudo-header field', async () => {
-    const c = await handshake();
-    c.headers(1, [...c.commonHeaders(), [':test', 'ok']], { endStream: true });
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  malformedRequests([
+    ['http2/8.1.2.1 #1: Sends a HEADERS frame that contains a unknown pseudo-header field', (common) => [...common, [':test', 'ok']]],
+    ['http2/8.1.2.1 #2: Sends a HEADERS frame that contains the pseudo-header field defined for response', (common) => [...common, [':status', '200']]],
+  ]);
 
-  it('http2/8.1.2.1 #2: Sends a HEADERS frame that contains the pseudo-header field defined for response', async () => {
-    const c = await handshake();
-    c.headers(1, [...c.commonHeaders(), [':status', '200']], { endStream: true });
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  it('http2/8.1.2.1 #3: Sends a HEADERS frame that contains a pseudo-header field as trailers', () => malformedTrailers([[':method', 'POST']]), CASE_TIMEOUT);
 
-  it('http2/8.1.2.1 #3: Sends a HEADERS frame that contains a pseudo-header field as trailers', async () => {
-    const c = await handshake();
-    c.headers(1, c.commonHeaders('POST'), { endStream: false });
-    c.data(1, 'test', false);
-    c.headers(1, [[':method', 'POST']], { endStream: false });
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
-
-  it('http2/8.1.2.1 #4: Sends a HEADERS frame that contains a pseudo-header field that appears in a header block after a regular header field', async () => {
-    const c = await handshake();
-    c.headers(1, [['x-test', 'ok'], ...c.commonHeaders()], { endStream: true });
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  malformedRequests([
+    ['http2/8.1.2.1 #4: Sends a HEADERS frame that contains a pseudo-header field that appears in a header block after a regular header field', (common) => [['x-test', 'ok'], ...common]],
+  ]);
 });
 
 describe('http2/8.1.2.2 Connection-Specific Header Fields', () => {
-  it('http2/8.1.2.2 #1: Sends a HEADERS frame that contains the connection-specific header field', async () => {
-    const c = await handshake();
-    c.headers(1, [...c.commonHeaders(), ['connection', 'keep-alive']], { endStream: true });
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
-
-  it('http2/8.1.2.2 #2: Sends a HEADERS frame that contains the TE header field with any value other than "trailers"', async () => {
-    const c = await handshake();
-    c.headers(1, [...c.commonHeaders(), ['trailers', 'test'], ['te', 'trailers, deflate']], { endStream: true });
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  malformedRequests([
+    ['http2/8.1.2.2 #1: Sends a HEADERS frame that contains the connection-specific header field', (common) => [...common, ['connection', 'keep-alive']]],
+    ['http2/8.1.2.2 #2: Sends a HEADERS frame that contains the TE header field with any value other than "trailers"', (common) => [...common, ['trailers', 'test'], ['te', 'trailers, deflate']]],
+  ]);
 });
 
 describe('http2/8.1.2.3 Request Pseudo-Header Fields', () => {
-  const without = (fields: Array<[string, string]>, name: string) => fields.filter(([n]) => n !== name);
+  const without = (name: string) => (fields: Array<[string, string]>) => fields.filter(([n]) => n !== name);
 
-  it('http2/8.1.2.3 #1: Sends a HEADERS frame with empty ":path" pseudo-header field', async () => {
-    const c = await handshake();
-    c.headers(1, c.commonHeaders().map(([n, v]): [string, string] => [n, n === ':path' ? '' : v]), { endStream: true });
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
-
-  it('http2/8.1.2.3 #2: Sends a HEADERS frame that omits ":method" pseudo-header field', async () => {
-    const c = await handshake();
-    c.headers(1, without(c.commonHeaders(), ':method'), { endStream: true });
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
-
-  it('http2/8.1.2.3 #3: Sends a HEADERS frame that omits ":scheme" pseudo-header field', async () => {
-    const c = await handshake();
-    c.headers(1, without(c.commonHeaders(), ':scheme'), { endStream: true });
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
-
-  it('http2/8.1.2.3 #4: Sends a HEADERS frame that omits ":path" pseudo-header field', async () => {
-    const c = await handshake();
-    c.headers(1, without(c.commonHeaders(), ':path'), { endStream: true });
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
-
-  it('http2/8.1.2.3 #5: Sends a HEADERS frame with duplicated ":method" pseudo-header field', async () => {
-    const c = await handshake();
-    c.headers(1, [...c.commonHeaders(), [':method', 'GET']], { endStream: true });
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
-
-  it('http2/8.1.2.3 #6: Sends a HEADERS frame with duplicated ":scheme" pseudo-header field', async () => {
-    const c = await handshake();
-    c.headers(1, [...c.commonHeaders(), [':scheme', 'http']], { endStream: true });
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
-
-  it('http2/8.1.2.3 #7: Sends a HEADERS frame with duplicated ":path" pseudo-header field', async () => {
-    const c = await handshake();
-    c.headers(1, [...c.commonHeaders(), [':path', '/']], { endStream: true });
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
+  malformedRequests([
+    ['http2/8.1.2.3 #1: Sends a HEADERS frame with empty ":path" pseudo-header field', (common) => common.map(([n, v]): [string, string] => [n, n === ':path' ? '' : v])],
+    ['http2/8.1.2.3 #2: Sends a HEADERS frame that omits ":method" pseudo-header field', without(':method')],
+    ['http2/8.1.2.3 #3: Sends a HEADERS frame that omits ":scheme" pseudo-header field', without(':scheme')],
+    ['http2/8.1.2.3 #4: Sends a HEADERS frame that omits ":path" pseudo-header field', without(':path')],
+    ['http2/8.1.2.3 #5: Sends a HEADERS frame with duplicated ":method" pseudo-header field', (common) => [...common, [':method', 'GET']]],
+    ['http2/8.1.2.3 #6: Sends a HEADERS frame with duplicated ":scheme" pseudo-header field', (common) => [...common, [':scheme', 'http']]],
+    ['http2/8.1.2.3 #7: Sends a HEADERS frame with duplicated ":path" pseudo-header field', (common) => [...common, [':path', '/']]],
+  ]);
 });
 
 describe('http2/8.1.2.6 Malformed Requests and Responses', () => {
-  it('http2/8.1.2.6 #1: Sends a HEADERS frame with the "content-length" header field which does not equal the DATA frame payload length', async () => {
+  // Each case: a POST with content-length 1 whose body goes out as `frames` DATA frames of 'test' (the last with END_STREAM).
+  it.each<[name: string, frames: number]>([
+    ['http2/8.1.2.6 #1: Sends a HEADERS frame with the "content-length" header field which does not equal the DATA frame payload length', 1],
+    ['http2/8.1.2.6 #2: Sends a HEADERS frame with the "content-length" header field which does not equal the sum of the multiple DATA frames payload length', 2],
+  ])('%s', async (_name, frames) => {
     const c = await handshake();
     c.headers(1, [...c.commonHeaders('POST'), ['content-length', '1']], { endStream: false });
-    c.data(1, 'test', true);
-    await c.expectStreamError(1, [PROTOCOL_ERROR]);
-  }, CASE_TIMEOUT);
-
-  it('http2/8.1.2.6 #2: Sends a HEADERS frame with the "content-length" header field which does not equal the sum of the multiple DATA frames payload length', async () => {
-    const c = await handshake();
-    c.headers(1, [...c.commonHeaders('POST'), ['content-length', '1']], { endStream: false });
-    c.data(1, 'test', false);
-    c.data(1, 'test', true);
+    for (let i = 1; i <= frames; i++) c.data(1, 'test', i === frames);
     await c.expectStreamError(1, [PROTOCOL_ERROR]);
   }, CASE_TIMEOUT);
 });

@@ -3,6 +3,7 @@
 // socket closed after each test.
 
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { concatBytes } from '../../../host/bytes.js';
 import { RawH2, closeAll, DEFAULT_TIMEOUT_MS, type ConnectOptions } from '../../helpers/raw-h2.js';
 import { startTarget, type Target } from '../../helpers/conformance-target.js';
 
@@ -46,4 +47,11 @@ export async function handshake(options?: ConnectOptions): Promise<RawH2> {
   const c = await connect(options);
   await c.handshake();
   return c;
+}
+
+/** commonBlockWith is the common request's field block with one more representation `rep` (raw
+ *  octets) after it, or before it when `prepend` (h2spec puts table size updates first). */
+export function commonBlockWith(c: RawH2, rep: Uint8Array, prepend = false): Uint8Array {
+  const common = c.encodeHeaders(c.commonHeaders());
+  return concatBytes(prepend ? [rep, common] : [common, rep]);
 }
