@@ -9,7 +9,7 @@
 // time at the boundary (copying bytes in, making strings out).
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { describeMachine } from './lib/machine.mjs';
 import { loadCore } from '../dist/host/index.js';
 import { corpusStories, HELLO_RESPONSE, RAILS_RESPONSE, cookieRequests } from './workloads.mjs';
 import { FIELD_WORDS, FIELD_NAME_OFF, FIELD_NAME_LEN, FIELD_VALUE_OFF, FIELD_VALUE_LEN, FIELD_FLAGS } from '../dist/assembly/abi.js';
@@ -25,6 +25,7 @@ const jsonAt = process.argv.indexOf('--json');
 const mdAt = process.argv.indexOf('--md');
 const ROUND_MS = quick ? 60 : 250;
 const ROUNDS = quick ? 3 : 7;
+const machine = describeMachine(); // at the start: the load average before the run
 
 // --- workloads: each is a list of "connections", each a list of header lists encoded with one context.
 function railsSequence(n) {
@@ -212,7 +213,7 @@ const say = (line = '') => {
   console.log(line);
 };
 const byKey = new Map(results.map((r) => [`${r.workload}|${r.codec}|${r.op}`, r]));
-say(`HPACK codec benchmark — ${os.cpus()[0].model}, ${os.cpus().length} cores, Node ${process.version}${quick ? ' (quick)' : ''}\n`);
+say(`HPACK codec benchmark — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}${quick ? ' (quick)' : ''}\n`);
 for (const w of workloads) {
   const first = results.find((r) => r.workload === w.name);
   say(`### ${w.name} — ${first.blocks} blocks, ${(first.blockBytes / first.blocks).toFixed(0)} B/block average\n`);
@@ -238,5 +239,5 @@ for (const w of workloads) {
 }
 if (mdAt > 0) writeFileSync(process.argv[mdAt + 1], report.join('\n') + '\n');
 if (jsonAt > 0) {
-  writeFileSync(process.argv[jsonAt + 1], JSON.stringify({ machine: { cpu: os.cpus()[0].model, cores: os.cpus().length, node: process.version }, quick, results }, null, 2));
+  writeFileSync(process.argv[jsonAt + 1], JSON.stringify({ machine, quick, results }, null, 2));
 }

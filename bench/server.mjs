@@ -29,7 +29,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { backgroundCpu, describeMachine, openFilesLimit } from './server/machine.mjs';
+import { backgroundCpu, describeMachine, openFilesLimit } from './lib/machine.mjs';
 import { installCleanup, killAll, run } from './server/children.mjs';
 import { h2load, h2loadVersion, INSTALL_HINT } from './server/h2load.mjs';
 import { openIdleConnections } from './server/idle-connections.mjs';
