@@ -1,0 +1,200 @@
+// The codec operations of the workerd benchmark, runtime-neutral: the Worker
+// (bench/workerd/entry.mjs) and the Node side of bench/workerd.mjs run these
+// very closures, so the two runtimes time the same code on the same bytes.
+// They mirror bench/codec.mjs operation for operation (one encoder or decoder
+// per "connection", hpack.js through its compressor/decompressor streams).
+//
+// No imports: everything runtime-specific (the cores, the ABI constants, the
+// npm peers and their Buffer) is handed in.
+
+/** CODEC_NAMES lists the codecs in report order. */
+export const CODEC_NAMES = ['h2wasm wasm', 'h2wasm js', 'hpack.js', 'hpack'];
+
+/** latin1Bytes returns the octets of a Latin-1 string (char codes & 0xff). */
+function latin1Bytes(s) {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/** prepareFields lays out a header list as the encoder's input, once, for encodeCore (as bench/codec.mjs does). */
+function prepareFields(list, abi) {
+  const fields = new Int32Array(list.length * abi.FIELD_WORDS);
+  let text = '';
+  list.forEach(([n, v], i) => {
+    const w = i * abi.FIELD_WORDS;
+    fields[w + abi.FIELD_FLAGS] = 0;
+    fields[w + abi.FIELD_NAME_OFF] = text.length;
+    fields[w + abi.FIELD_NAME_LEN] = n.length;
+    text += n;
+    fields[w + abi.FIELD_VALUE_OFF] = text.length;
+    fields[w + abi.FIELD_VALUE_LEN] = v.length;
+    text += v;
+  });
+  return { bytes: latin1Bytes(text), fields, count: list.length };
+}
+
+/**
+ * prepareWorkload encodes a workload's header lists into header blocks with
+ * the WebAssembly core (one encoder per connection, default options, as
+ * bench/codec.mjs does) and returns what the operations need.
+ */
+export function prepareWorkload(w, wasmCore, abi, BufferCtor) {
+  const blocks = w.connections.map((lists) => {
+    const enc = wasmCore.hpackEncoder();
+    const out = lists.map((l) => enc.encode(l).slice());
+    enc.close();
+    return out;
+  });
+  const nBlocks = blocks.reduce((s, c) => s + c.length, 0);
+  const blockBytes = blocks.reduce((s, c) => s + c.reduce((t, b) => t + b.length, 0), 0);
+  return {
+    name: w.name,
+    connections: w.connections,
+    blocks,
+    // hpack.js and hpack want Node Buffers; h2wasm takes any Uint8Array.
+    bufferBlocks: BufferCtor ? blocks.map((c) => c.map((b) => BufferCtor.from(b))) : null,
+    prepared: w.connections.map((lists) => lists.map((l) => prepareFields(l, abi))),
+    nBlocks,
+    blockBytes,
+  };
+}
+
+/** h2wasmCodec returns the operations for one loaded core (WebAssembly or JS build). */
+export function h2wasmCodec(core) {
+  return {
+    core,
+    encode(conns) {
+      for (const lists of conns) {
+        const enc = core.hpackEncoder();
+        for (const l of lists) enc.encode(l);
+        enc.close();
+      }
+    },
+    decode(blocks) {
+      for (const conn of blocks) {
+        const dec = core.hpackDecoder();
+        for (const b of conn) dec.decode(b);
+        dec.close();
+      }
+    },
+    // Inside the core only: bytes already in place, no strings made.
+    decodeCore(blocks) {
+      const b = core.binding;
+      const x = b.x;
+      for (const conn of blocks) {
+        const h = x.hpackDecoderNew(4096, 65536);
+        b.sync();
+        for (const blk of conn) {
+          b.in.set(blk, 0);
+          x.hpackDecode(h, blk.length);
+          b.sync();
+        }
+        x.hpackDecoderFree(h);
+      }
+    },
+    encodeCore(conns, prepared) {
+      const b = core.binding;
+      const x = b.x;
+      for (let c = 0; c < conns.length; c++) {
+        const h = x.hpackEncoderNew(4096, 0);
+        b.sync();
+        for (const p of prepared[c]) {
+          b.in.set(p.bytes, 0);
+          b.fields.set(p.fields, 0);
+          x.hpackEncode(h, p.count);
+          b.sync();
+        }
+        x.hpackEncoderFree(h);
+      }
+    },
+  };
+}
+
+/** peerCodecs returns the operations for hpack.js and hpack from npm. */
+export function peerCodecs(hpackjs, HPACK) {
+  return {
+    'hpack.js': {
+      encode(conns) {
+        for (const lists of conns) {
+          const c = hpackjs.compressor.create({ table: { size: 4096 } });
+          for (const l of lists) {
+            c.write(l.map(([name, value]) => ({ name, value })));
+            c.read();
+          }
+        }
+      },
+      decode(blocks) {
+        for (const conn of blocks) {
+          const d = hpackjs.decompressor.create({ table: { size: 4096 } });
+          for (const b of conn) {
+            d.write(b);
+            d.execute();
+            while (d.read() !== null);
+          }
+        }
+      },
+    },
+    hpack: {
+      encode(conns) {
+        for (const lists of conns) {
+          const c = new HPACK();
+          for (const l of lists) c.encode(l);
+        }
+      },
+      decode(blocks) {
+        for (const conn of blocks) {
+          const c = new HPACK();
+          for (const b of conn) c.decode(b);
+        }
+      },
+    },
+  };
+}
+
+/**
+ * makeOps returns every timed operation of one prepared workload, keyed
+ * "codec|op": decode and encode for each codec present, and the core-only
+ * halves for h2wasm (the rest of decode/encode is the boundary).
+ */
+export function makeOps(p, codecs) {
+  const ops = new Map();
+  for (const name of CODEC_NAMES) {
+    const c = codecs[name];
+    if (!c) continue;
+    const blocks = name.startsWith('h2wasm') ? p.blocks : p.bufferBlocks;
+    ops.set(`${name}|decode`, () => c.decode(blocks));
+    ops.set(`${name}|encode`, () => c.encode(p.connections));
+    if (c.decodeCore) {
+      ops.set(`${name}|decode (core only)`, () => c.decodeCore(p.blocks));
+      ops.set(`${name}|encode (core only)`, () => c.encodeCore(p.connections, p.prepared));
+    }
+  }
+  return ops;
+}
+
+/** checkRoundTrip reports whether every codec present decodes the workload's first block to its header list. */
+export function checkRoundTrip(p, codecs, hpackjs, HPACK) {
+  const want = JSON.stringify(p.connections[0][0]);
+  const got = {};
+  for (const name of CODEC_NAMES) {
+    const c = codecs[name];
+    if (!c) continue;
+    let list;
+    if (name === 'hpack.js') {
+      const d = hpackjs.decompressor.create({ table: { size: 4096 } });
+      d.write(p.bufferBlocks[0][0]);
+      d.execute();
+      list = [];
+      for (let f; (f = d.read()) !== null; ) list.push([f.name, f.value]);
+    } else if (name === 'hpack') {
+      list = new HPACK().decode(p.bufferBlocks[0][0]);
+    } else {
+      const dec = c.core.hpackDecoder();
+      list = dec.decode(p.blocks[0][0]);
+      dec.close();
+    }
+    got[name] = JSON.stringify(list.map(([k, v]) => [k, v])) === want;
+  }
+  return got;
+}
