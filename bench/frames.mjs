@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { loadCore } from '../dist/host/index.js';
 import { REC_WORDS, REC_TYPE, REC_C, FRAME_DATA } from '../dist/assembly/abi.js';
 import { backgroundCpu, describeMachine, machineLine } from './lib/machine.mjs';
+import { median, timeRounds } from './lib/rounds.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -353,20 +354,6 @@ function check(w, codec, core, stream, wire) {
   }
 }
 
-/** time runs fn repeatedly for about ROUND_MS and returns ns per call. */
-function time(fn) {
-  let n = 0;
-  const t0 = process.hrtime.bigint();
-  let dt = 0n;
-  do {
-    fn();
-    n++;
-    dt = process.hrtime.bigint() - t0;
-  } while (dt < BigInt(ROUND_MS) * 1_000_000n);
-  return Number(dt) / n;
-}
-
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const OPS = ['parse', 'parse (core only)', 'serialize', 'serialize (core only)'];
 const results = [];
 const described = [];
@@ -395,13 +382,8 @@ for (const w of workloads) {
       ops.push({ ...base, op: 'serialize (core only)', fn: () => serializeCore(core, prepared) });
     }
   }
-  for (const o of ops) for (let k = 0; k < 3; k++) o.fn(); // warm up
-  const samples = new Map(ops.map((o) => [o, []]));
   progress(`${w.id}: ${nFrames} frames, ${wire.length} bytes `);
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const o of ops) samples.get(o).push(time(o.fn));
-    progress('.');
-  }
+  const samples = timeRounds(ops, { rounds: ROUNDS, roundMs: ROUND_MS, warmUp: 3, onRound: () => progress('.') });
   progress(` ${((Date.now() - T0) / 1000).toFixed(0)} s\n`);
   for (const o of ops) {
     const ns = median(samples.get(o));

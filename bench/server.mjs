@@ -30,6 +30,7 @@ import { dirname } from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { backgroundCpu, describeMachine, openFilesLimit } from './lib/machine.mjs';
+import { median } from './lib/rounds.mjs';
 import { installCleanup, killAll, run } from './server/children.mjs';
 import { h2load, h2loadVersion, INSTALL_HINT } from './server/h2load.mjs';
 import { openIdleConnections } from './server/idle-connections.mjs';
@@ -334,12 +335,6 @@ for (let round = 1; round <= ROUNDS; round++) {
 }
 
 // --- summary: medians of good samples; ratios per round (pairs where both are good), then their median.
-const median = (a) => {
-  if (a.length === 0) return null;
-  const s = [...a].sort((x, y) => x - y);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
-};
 const sampleOf = (round, t, wid) => samples.find((s) => s.round === round && s.letter === t.letter && s.workload === wid);
 const metrics = METRICS.filter((m) => workloads.some((w) => w.id === m.workload));
 const summary = metrics.map((m) => {

@@ -1,4 +1,4 @@
-// Header-list workloads for the codec benchmark.
+// Header-list workloads for the HPACK codec benchmarks (bench/codec.mjs, bench/workerd.mjs).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,26 @@ export const RAILS_RESPONSE = [
   ['age', '0'],
   ['accept-ranges', 'bytes'],
 ];
+
+/**
+ * railsSequence returns n Rails-shaped responses as one connection sends
+ * them: RAILS_RESPONSE with the request id, the runtime and the etag changing
+ * from one response to the next, as they do between real responses.
+ */
+export function railsSequence(n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    out.push(
+      RAILS_RESPONSE.map(([k, v]) => {
+        if (k === 'x-request-id') return [k, `7f3c9a2e-41d5-4b8e-9c6f-${String(i).padStart(12, '0')}`];
+        if (k === 'x-runtime') return [k, (0.01 + i / 1e4).toFixed(6)];
+        if (k === 'etag') return [k, `W/"5e0f2a9d7c3b1f8a6e4d2c0b${String(i).padStart(6, '0')}"`];
+        return [k, v];
+      }),
+    );
+  }
+  return out;
+}
 
 /** Requests carrying large cookies, as a logged-in browser sends them. */
 export function cookieRequests(n = 20) {

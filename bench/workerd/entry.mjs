@@ -16,7 +16,7 @@ import wasm from './h2core.wasm';
 import { loadCore } from '../../dist/host/index.js';
 import * as abi from '../../dist/assembly/abi.js';
 import * as jsCore from '../../build/h2core.js';
-import { CODEC_NAMES, prepareWorkload, h2wasmCodec, peerCodecs, makeOps, checkRoundTrip } from './codecs.mjs';
+import { CODEC_NAMES, prepareWorkload, h2wasmCodec, peerCodecs, makeOps, checkRoundTrip } from '../lib/codecs.mjs';
 
 let state = null; // { workloads: [{ name, nBlocks, blockBytes, ops: Map }] }
 

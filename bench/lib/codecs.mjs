@@ -1,11 +1,14 @@
-// The codec operations of the workerd benchmark, runtime-neutral: the Worker
-// (bench/workerd/entry.mjs) and the Node side of bench/workerd.mjs run these
-// very closures, so the two runtimes time the same code on the same bytes.
-// They mirror bench/codec.mjs operation for operation (one encoder or decoder
-// per "connection", hpack.js through its compressor/decompressor streams).
+// The HPACK codec operations of the codec benchmarks, one set for every
+// runtime: bench/codec.mjs times them in Node, bench/workerd.mjs in Node and,
+// bundled into the Worker by bench/workerd/entry.mjs, inside workerd, so
+// every figure comes from the same closures on the same bytes. One encoder
+// or decoder per "connection"; hpack.js through its compressor/decompressor
+// streams; for h2wasm, also the core alone (bytes already in its buffers, no
+// strings made), whose difference from the full figure is the boundary.
 //
-// No imports: everything runtime-specific (the cores, the ABI constants, the
-// npm peers and their Buffer) is handed in.
+// Runtime-neutral, no imports (it runs in workerd): everything
+// runtime-specific (the cores, the ABI constants, the npm peers and their
+// Buffer) is handed in.
 
 /** CODEC_NAMES lists the codecs in report order. */
 export const CODEC_NAMES = ['h2wasm wasm', 'h2wasm js', 'hpack.js', 'hpack'];
@@ -17,7 +20,7 @@ function latin1Bytes(s) {
   return out;
 }
 
-/** prepareFields lays out a header list as the encoder's input, once, for encodeCore (as bench/codec.mjs does). */
+/** prepareFields lays out a header list as the encoder's input, once, for encodeCore. */
 function prepareFields(list, abi) {
   const fields = new Int32Array(list.length * abi.FIELD_WORDS);
   let text = '';
@@ -36,8 +39,8 @@ function prepareFields(list, abi) {
 
 /**
  * prepareWorkload encodes a workload's header lists into header blocks with
- * the WebAssembly core (one encoder per connection, default options, as
- * bench/codec.mjs does) and returns what the operations need.
+ * the WebAssembly core (one encoder per connection, default options) and
+ * returns what the operations need.
  */
 export function prepareWorkload(w, wasmCore, abi, BufferCtor) {
   const blocks = w.connections.map((lists) => {
