@@ -14,7 +14,7 @@ import {
   FRAME_PRIORITY_UPDATE, FLAG_END_STREAM, FLAG_ACK, FLAG_END_HEADERS, FLAG_PADDED, FLAG_PRIORITY,
   DEFAULT_MAX_FRAME_SIZE,
 } from '../../assembly/abi.js';
-import { concatBytes } from '../bytes.js';
+import { concatBytes, copyBytes } from '../bytes.js';
 import { type CoreBinding, writeLatin1 } from './binding.js';
 import { CoreContext } from './context.js';
 import { errorReason } from './errors.js';
@@ -296,7 +296,7 @@ export class FrameDecoder extends CoreContext {
       const d = r[base + REC_D];
       switch (type) {
         case FRAME_DATA: {
-          const chunk = b.in.slice(a, a + bw);
+          const chunk = copyBytes(b.in, a, a + bw);
           if (c & 1) this.dataChunks = [];
           let data: Uint8Array = chunk;
           if (c !== 3) {
@@ -315,7 +315,7 @@ export class FrameDecoder extends CoreContext {
             type: 'HEADERS', streamId, flags,
             endStream: (flags & FLAG_END_STREAM) !== 0,
             endHeaders: (flags & FLAG_END_HEADERS) !== 0,
-            fragment: b.strings.slice(a, a + bw),
+            fragment: copyBytes(b.strings, a, a + bw),
           };
           const prio = (flags & FLAG_PRIORITY) !== 0;
           if (prio) f.priority = prioritySpecOf(c, d);
@@ -343,7 +343,7 @@ export class FrameDecoder extends CoreContext {
             type: 'PUSH_PROMISE', streamId, flags,
             endHeaders: (flags & FLAG_END_HEADERS) !== 0,
             promisedStreamId: c,
-            fragment: b.strings.slice(a, a + bw),
+            fragment: copyBytes(b.strings, a, a + bw),
           };
           if (flags & FLAG_PADDED) f.padLength = length - 5 - bw;
           frames.push(f);
@@ -358,7 +358,7 @@ export class FrameDecoder extends CoreContext {
           break;
         }
         case FRAME_GOAWAY:
-          frames.push({ type: 'GOAWAY', streamId, flags, lastStreamId: a, errorCode: bw >>> 0, debugData: b.strings.slice(c, c + d) });
+          frames.push({ type: 'GOAWAY', streamId, flags, lastStreamId: a, errorCode: bw >>> 0, debugData: copyBytes(b.strings, c, c + d) });
           break;
         case FRAME_WINDOW_UPDATE:
           frames.push({ type: 'WINDOW_UPDATE', streamId, flags, increment: a });
@@ -367,7 +367,7 @@ export class FrameDecoder extends CoreContext {
           frames.push({
             type: 'CONTINUATION', streamId, flags,
             endHeaders: (flags & FLAG_END_HEADERS) !== 0,
-            fragment: b.strings.slice(a, a + bw),
+            fragment: copyBytes(b.strings, a, a + bw),
           });
           break;
         case FRAME_PRIORITY_UPDATE:
@@ -456,7 +456,7 @@ export function encodeFrames(binding: CoreBinding, frames: ReadonlyArray<FrameIn
   const n = binding.x.frameWrite(items.length);
   binding.sync();
   if (n < 0) throw new RangeError(`h2wasm: cannot encode these frames (${errorReason(n)})`);
-  return binding.out.slice(0, n);
+  return copyBytes(binding.out, 0, n);
 }
 
 /** writeCommand fills the command record at rec[base..] for f, copying its payload into inb at `at`; returns the new `at`. */

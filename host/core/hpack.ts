@@ -12,6 +12,7 @@ import type { CoreBinding } from './binding.js';
 import { HpackError } from './errors.js';
 import { CoreContext } from './context.js';
 import { STATIC_NAMES, STATIC_VALUES } from './static_table.js';
+import { copyBytes } from '../bytes.js';
 
 /** sensitiveHeaders keys the list of never-indexed names on a header list
  *  (RFC 7541 §6.2.3), as Node's http2.sensitiveHeaders does: decoded lists
@@ -195,7 +196,7 @@ export class HpackEncoder extends CoreContext {
     const length = b.x.hpackEncode(this.handle, n);
     b.sync();
     if (length < 0) throw new HpackError(length);
-    return b.out.slice(0, length);
+    return copyBytes(b.out, 0, length);
   }
 
   /** writeFields puts the list's bytes into `in` and its records into `fields`; it returns the count.

@@ -45,6 +45,7 @@ import { parsePriority, URGENCY_LEVELS } from './priority.js';
 import type { ResolvedOptions } from './options.js';
 import type { StreamHandler, Transport } from './types.js';
 import { errorCodeName } from './error-codes.js';
+import { copyBytes } from '../bytes.js';
 
 /** CLIENT_PREFACE is what a client sends before its first frame (RFC 9113 §3.4). */
 export const CLIENT_PREFACE = new TextEncoder().encode('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
@@ -486,7 +487,7 @@ export class ServerConnection implements StreamOwner, Ticking {
         return;
       }
       s.lastProgress = this.lastActivity;
-      s.pushBody(this.binding.in.slice(at, at + length));
+      s.pushBody(copyBytes(this.binding.in, at, at + length));
     }
     if (endStream) this.endRequestBody(s, null, RECV_DATA_ES);
   }

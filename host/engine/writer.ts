@@ -11,16 +11,17 @@
 // encoder, and the SETTINGS preface from its frame writer.
 
 import { FRAME_HEADER_SIZE, FRAME_PING, FRAME_GOAWAY, FLAG_ACK } from '../../assembly/abi.js';
+import { allocBytes, copyBytes } from '../bytes.js';
 
 /** ARENA_SIZE is the first capacity of the arena that small frames are copied into (made on first use). */
 const ARENA_SIZE = 4096;
-const NO_ARENA = new Uint8Array(0);
+const NO_ARENA: Uint8Array = new Uint8Array(0);
 /** COPY_LIMIT: DATA payloads up to this size are copied into the arena; larger ones are referenced. */
 const COPY_LIMIT = 1024;
 
 /** OutputBuffer collects frames for the next write. */
 export class OutputBuffer {
-  private arena = NO_ARENA;
+  private arena: Uint8Array = NO_ARENA;
   private pos = 0;
   /** Where the arena's unflushed run starts. */
   private runStart = 0;
@@ -123,7 +124,7 @@ export class OutputBuffer {
     if (this.pos === this.runStart) return;
     const run = this.pos - this.runStart;
     if (run <= 4096) {
-      this.chunks.push(this.arena.slice(this.runStart, this.pos));
+      this.chunks.push(copyBytes(this.arena, this.runStart, this.pos));
       this.pos = this.runStart = 0;
     } else {
       this.chunks.push(this.arena.subarray(this.runStart, this.pos));
@@ -141,7 +142,7 @@ export class OutputBuffer {
   private reserve(n: number): void {
     if (this.pos + n <= this.arena.length) return;
     const run = this.arena.subarray(this.runStart, this.pos);
-    const next = new Uint8Array(Math.max(ARENA_SIZE, (run.length + n) * 2));
+    const next = allocBytes(Math.max(ARENA_SIZE, (run.length + n) * 2));
     next.set(run, 0);
     this.arena = next;
     this.pos = run.length;
