@@ -3,18 +3,12 @@
 // handler's write() promises past maxPendingBytes, pauses reading; drained()
 // starts it all again.
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SETTINGS_INITIAL_WINDOW_SIZE } from '../../assembly/abi.js';
 import { CODECS } from '../helpers/codecs.js';
-import { EngineHarness, disposeAll, bytesOf, wantBytes, cat } from '../helpers/engine.js';
+import { EngineHarness, bytesOf, wantBytes, cat, useFakeEngineTimers } from '../helpers/engine.js';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  disposeAll();
-  vi.useRealTimers();
-});
+useFakeEngineTimers();
 
 const CHUNK = 16 * 1024;
 const CHUNKS = 32;

@@ -3,22 +3,16 @@
 // frame against what the client allowed at that moment. Receive side: window
 // credit follows what the handler reads; padding is credited at once.
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   H2_FLOW_CONTROL_ERROR, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE,
 } from '../../assembly/abi.js';
 import type { Frame, WindowUpdateFrame } from '../../host/core/frames.js';
 import { CODECS, runs } from '../helpers/codecs.js';
-import { EngineHarness, disposeAll, bytesOf, dataFrames, wantBytes, FC_SEED } from '../helpers/engine.js';
+import { EngineHarness, bytesOf, dataFrames, wantBytes, FC_SEED, useFakeEngineTimers } from '../helpers/engine.js';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  disposeAll();
-  vi.useRealTimers();
-});
+useFakeEngineTimers();
 
 type Action =
   | { kind: 'wu'; target: number; increment: number } // target 0: the connection, k: the k-th stream

@@ -4,21 +4,15 @@
 // `streams` exactly the open and half-closed streams, and after a GOAWAY for
 // an error writes nothing more: the transport end() follows.
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { OPEN, HALF_CLOSED_REMOTE, HALF_CLOSED_LOCAL, STATE_NAMES } from '../../host/engine/stream-state.js';
 import type { FrameInit } from '../../host/core/frames.js';
 import type { ServerStream } from '../../host/engine/types.js';
 import { CODECS, runs } from '../helpers/codecs.js';
-import { EngineHarness, disposeAll, bytesOf, FC_SEED } from '../helpers/engine.js';
+import { EngineHarness, bytesOf, FC_SEED, useFakeEngineTimers } from '../helpers/engine.js';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  disposeAll();
-  vi.useRealTimers();
-});
+useFakeEngineTimers();
 
 type Step =
   | { kind: 'HEADERS'; id: number; endStream: boolean; post: boolean }

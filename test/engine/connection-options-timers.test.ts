@@ -2,7 +2,7 @@
 // preface, then the ticker's deadlines (SETTINGS ack, idle close, stream reaper)
 // on the fake clock.
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   H2_NO_ERROR, H2_SETTINGS_TIMEOUT, H2_CANCEL,
   SETTINGS_MAX_CONCURRENT_STREAMS, SETTINGS_ENABLE_PUSH, SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE,
@@ -12,15 +12,9 @@ import { resolveOptions, DEFAULT_SETTINGS_TIMEOUT } from '../../host/engine/opti
 import type { EngineOptions } from '../../host/engine/types.js';
 import type { SettingsFrame, WindowUpdateFrame } from '../../host/core/frames.js';
 import { CODECS } from '../helpers/codecs.js';
-import { EngineHarness, disposeAll, type LogLine } from '../helpers/engine.js';
+import { EngineHarness, type LogLine, useFakeEngineTimers } from '../helpers/engine.js';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  disposeAll();
-  vi.useRealTimers();
-});
+useFakeEngineTimers();
 
 function collect(options: Omit<EngineOptions, 'log'>): { logs: LogLine[]; resolved: ReturnType<typeof resolveOptions> } {
   const logs: LogLine[] = [];

@@ -4,19 +4,13 @@
 // little at a time by the client, so the order of DATA frames is the
 // scheduler's choice and not the order the handlers wrote.
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SETTINGS_INITIAL_WINDOW_SIZE } from '../../assembly/abi.js';
 import type { DataFrame } from '../../host/core/frames.js';
 import { CODECS } from '../helpers/codecs.js';
-import { EngineHarness, disposeAll, bytesOf, dataFrames, wantBytes } from '../helpers/engine.js';
+import { EngineHarness, bytesOf, dataFrames, wantBytes, useFakeEngineTimers } from '../helpers/engine.js';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  disposeAll();
-  vi.useRealTimers();
-});
+useFakeEngineTimers();
 
 const BODY = 64 * 1024;
 const WARM_UP = 65535;

@@ -2,21 +2,15 @@
 // + PING, then on the PING ACK (or a second later) the final GOAWAY with the
 // real last stream id; in-flight streams finish; the transport ends last.
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { H2_NO_ERROR, H2_REFUSED_STREAM } from '../../assembly/abi.js';
 import type { PingFrame } from '../../host/core/frames.js';
 import type { ServerStream } from '../../host/engine/types.js';
 import { MAX_STREAM_ID } from '../../host/engine/connection.js';
 import { CODECS } from '../helpers/codecs.js';
-import { EngineHarness, disposeAll, type FakeTransport } from '../helpers/engine.js';
+import { EngineHarness, type FakeTransport, useFakeEngineTimers } from '../helpers/engine.js';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  disposeAll();
-  vi.useRealTimers();
-});
+useFakeEngineTimers();
 
 /** endAfterLastWrite expects end() exactly once, after every write. */
 function wantEndLast(t: FakeTransport): void {

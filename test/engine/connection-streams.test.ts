@@ -2,19 +2,13 @@
 // content-length checks, handler failures (500 or RST_STREAM INTERNAL_ERROR,
 // one error log line each) and peer resets (no log line).
 
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { H2_PROTOCOL_ERROR, H2_INTERNAL_ERROR, H2_CANCEL, H2_NO_ERROR } from '../../assembly/abi.js';
 import type { ServerStream } from '../../host/engine/types.js';
 import { CODECS } from '../helpers/codecs.js';
-import { EngineHarness, disposeAll, DEFAULT_REQUEST } from '../helpers/engine.js';
+import { EngineHarness, DEFAULT_REQUEST, useFakeEngineTimers } from '../helpers/engine.js';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  disposeAll();
-  vi.useRealTimers();
-});
+useFakeEngineTimers();
 
 const POST: Array<[string, string]> = [[':method', 'POST'], [':scheme', 'https'], [':path', '/upload'], [':authority', 'example.com']];
 

@@ -8,7 +8,7 @@
 // flushes are microtasks, which stay real: settle() drains them and fires the
 // zero-delay timers until nothing moves.
 
-import { expect, vi } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { loadCore, type Core } from '../../host/core/core.js';
 import type { CodecName } from '../../host/core/binding.js';
 import { FrameError, type Frame, type FrameDecoder, type FrameInit, type DataFrame, type DecodedHeadersFrame, type GoawayFrame, type RstStreamFrame } from '../../host/core/frames.js';
@@ -379,3 +379,15 @@ export function wantBytes(actual: Uint8Array, expected: Uint8Array, what = 'byte
  *  picks another, and a fuzz run (H2WASM_FUZZ_SCALE > 1) draws a fresh one. */
 export const FC_SEED: number | undefined =
   process.env.H2WASM_FC_SEED !== undefined ? Number(process.env.H2WASM_FC_SEED) : FUZZ_SCALE > 1 ? undefined : 0x68327761;
+
+/** useFakeEngineTimers puts every test of the file on vitest's fake timers (the engine's ticker,
+ *  setImmediate and Date) and closes the test's connections after it, so the shared ticker stops. */
+export function useFakeEngineTimers(): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    disposeAll();
+    vi.useRealTimers();
+  });
+}
