@@ -205,9 +205,8 @@ export class HpackEncoder extends CoreContext {
   private writeFields(headers: HeaderList): number {
     const b = this.binding;
     const count = headers.length;
-    let bytes = 0;
-    for (let i = 0; i < count; i++) bytes += headers[i][0].length + headers[i][1].length;
-    b.reserveIn(bytes);
+    // The field records first (their count is known); the bytes once the loop has counted them. A
+    // reservation that grows the memory keeps what was written before it (wasm memory grows in place).
     b.reserveFields(count * FIELD_WORDS);
     const sensitive = headers[sensitiveHeaders];
     const fields = b.fields;
@@ -227,6 +226,7 @@ export class HpackEncoder extends CoreContext {
       joined += name;
       joined += value;
     }
+    b.reserveIn(pos);
     b.writeIn(0, joined);
     return count;
   }
