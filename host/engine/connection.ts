@@ -96,7 +96,6 @@ export class ServerConnection implements StreamOwner, Ticking {
   /** The highest stream id the peer has opened (the GOAWAY last-stream-id). */
   private lastPeerStreamId = 0;
   private readonly recentlyClosed = new RecentlyClosed();
-  private closedAt = 0;
 
   // Preface and settings.
   private prefaceLeft = CLIENT_PREFACE.length;
