@@ -74,7 +74,7 @@ if (!(ROUNDS >= 1 && DURATION_S > 0 && IDLE_N >= 1)) fatal('--rounds, --duration
 
 // --- workloads and the figures they produce
 /** DOWNLOAD_REPEATS: timed 100 MiB downloads per round (the median is kept). */
-const DOWNLOAD_REPEATS = 3;
+const DOWNLOAD_REPEATS = 7;
 
 // kind 'h2load': a timed h2load run on `/`; 'download'/'upload': 100 MB; 'idle': RSS per connection.
 // Idle memory comes first, on servers that have served nothing but the
