@@ -329,15 +329,9 @@ export class FrameDecoder extends CoreContext {
         case FRAME_RST_STREAM:
           frames.push({ type: 'RST_STREAM', streamId, flags, errorCode: a >>> 0 });
           break;
-        case FRAME_SETTINGS: {
-          const s = b.strings;
-          const settings: Array<[number, number]> = [];
-          for (let p = a; p + 6 <= a + bw; p += 6) {
-            settings.push([(s[p] << 8) | s[p + 1], ((s[p + 2] << 24) | (s[p + 3] << 16) | (s[p + 4] << 8) | s[p + 5]) >>> 0]);
-          }
-          frames.push({ type: 'SETTINGS', streamId, flags, ack: (flags & FLAG_ACK) !== 0, settings });
+        case FRAME_SETTINGS:
+          frames.push({ type: 'SETTINGS', streamId, flags, ack: (flags & FLAG_ACK) !== 0, settings: readSettings(b.strings, a, bw) });
           break;
-        }
         case FRAME_PUSH_PROMISE: {
           const f: PushPromiseFrame = {
             type: 'PUSH_PROMISE', streamId, flags,
@@ -404,6 +398,16 @@ export class FrameDecoder extends CoreContext {
       }
     }
   }
+}
+
+/** readSettings reads a SETTINGS payload of `length` octets at bytes[off..] (a frame record's
+ *  REC_A / REC_B) as [identifier, value] pairs in wire order, values unsigned (RFC 9113 §6.5.1). */
+export function readSettings(bytes: Uint8Array, off: number, length: number): Array<[id: number, value: number]> {
+  const settings: Array<[number, number]> = [];
+  for (let p = off; p + 6 <= off + length; p += 6) {
+    settings.push([(bytes[p] << 8) | bytes[p + 1], ((bytes[p + 2] << 24) | (bytes[p + 3] << 16) | (bytes[p + 4] << 8) | bytes[p + 5]) >>> 0]);
+  }
+  return settings;
 }
 
 /** payloadBytes returns how many ioIn bytes a frame's command needs. */

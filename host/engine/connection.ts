@@ -26,10 +26,10 @@ import {
   H2_STREAM_CLOSED, H2_REFUSED_STREAM, H2_CANCEL, H2_ENHANCE_YOUR_CALM,
 } from '../../assembly/abi.js';
 import type { Core } from '../core/core.js';
-import type { CoreBinding } from '../core/binding.js';
+import { writeLatin1, type CoreBinding } from '../core/binding.js';
 import { errorReason } from '../core/errors.js';
 import type { HpackDecoder, HpackEncoder, HeaderList } from '../core/hpack.js';
-import { encodeFrames, type FrameDecoder, type FrameInit } from '../core/frames.js';
+import { encodeFrames, readSettings, type FrameDecoder, type FrameInit } from '../core/frames.js';
 import { checkRequest, checkTrailers, type RequestHead } from './request-check.js';
 import {
   transition, isState, STREAM_ERROR_BASE, CONNECTION_ERROR_BASE, NOT_ALLOWED,
@@ -152,8 +152,6 @@ export class ServerConnection implements StreamOwner, Ticking {
   private nextSweep = 0;
   private lastActivity = 0;
   private flushTime = 0;
-  private dateSecond = -1;
-  private dateValue = '';
 
   constructor(
     core: Core,
@@ -698,10 +696,7 @@ export class ServerConnection implements StreamOwner, Ticking {
       this.decoder.setMaxTableSize(this.options.headerTableSize);
       return;
     }
-    const s = this.binding.strings;
-    for (let p = off; p + 6 <= off + length; p += 6) {
-      const id = (s[p] << 8) | s[p + 1];
-      const value = ((s[p + 2] << 24) | (s[p + 3] << 16) | (s[p + 4] << 8) | s[p + 5]) >>> 0;
+    for (const [id, value] of readSettings(this.binding.strings, off, length)) {
       switch (id) {
         case SETTINGS_HEADER_TABLE_SIZE:
           // Our encoder keeps its table at most 64 KiB whatever the peer allows.
@@ -987,25 +982,16 @@ export class ServerConnection implements StreamOwner, Ticking {
     this.goawaySent = true;
     this.goawayLastId = lastStreamId;
     if (this.finished) return;
-    this.output.goawayFrame(lastStreamId, code, latin1Bytes(debug));
+    // GOAWAY debug data is ASCII text here: its char codes are its octets.
+    const data = new Uint8Array(debug.length);
+    writeLatin1(data, 0, debug);
+    this.output.goawayFrame(lastStreamId, code, data);
     this.scheduleFlush();
-  }
-
-  /** date returns the current IMF-fixdate, made once a second (RFC 9110 §6.6.1: an origin server with a clock MUST send Date). */
-  private date(): string {
-    const now = Date.now();
-    const second = Math.floor(now / 1000);
-    if (second !== this.dateSecond) {
-      this.dateSecond = second;
-      this.dateValue = new Date(now).toUTCString();
-    }
-    return this.dateValue;
   }
 
   /** sendHeaders encodes a field block and queues HEADERS (+ CONTINUATION) at once (StreamOwner). */
   sendHeaders(s: Stream, fields: HeaderList, endStream: boolean): void {
     if (this.finished || s.resetError !== null) return;
-    if (fields.length > 0 && fields[0][0] === ':status') fields.splice(1, 0, ['date', this.date()]);
     this.writeHeaders(s, fields, endStream);
     if (endStream) this.finishResponse(s);
     this.scheduleFlush();
@@ -1326,12 +1312,6 @@ function serverPrefaceFrames(o: ResolvedOptions): FrameInit[] {
   return frames;
 }
 
-/** latin1Bytes returns a string's char codes as octets (GOAWAY debug data is ASCII text here). */
-function latin1Bytes(s: string): Uint8Array {
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-  return b;
-}
 
 const HEAD_431: RequestHead = { method: 'GET', scheme: '', authority: '', path: '', contentLength: -1, priority: '' };
 const TEXT_PLAIN = [['content-type', 'text/plain']] as const;

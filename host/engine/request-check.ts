@@ -3,6 +3,7 @@
 // checks return a reason (for the log and RST debugging) or null.
 
 import type { HeaderList } from '../core/hpack.js';
+import { isConnectionSpecific } from './fields.js';
 
 /** RequestHead is what the engine keeps of a valid request's pseudo-headers and framing fields. */
 export interface RequestHead {
@@ -16,10 +17,6 @@ export interface RequestHead {
   priority: string;
 }
 
-/** CONNECTION_SPECIFIC lists the fields RFC 9113 §8.2.2 forbids: "An endpoint MUST NOT generate an
- *  HTTP/2 message containing connection-specific header fields ... any message containing
- *  connection-specific header fields MUST be treated as malformed". */
-export const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 /** fieldNameProblem returns why a field name is not allowed, or null. RFC 9113 §8.2.1: "A field name
  *  MUST NOT contain characters in the ranges 0x00-0x20, 0x41-0x5a, or 0x7f-0xff (all ranges
@@ -56,7 +53,7 @@ export function fieldValueProblem(value: string): string | null {
 function regularFieldProblem(name: string, value: string): string | null {
   const p = fieldNameProblem(name, 0) ?? fieldValueProblem(value);
   if (p !== null) return p;
-  if (CONNECTION_SPECIFIC.has(name)) return `connection-specific field ${name}`;
+  if (isConnectionSpecific(name)) return `connection-specific field ${name}`;
   // RFC 9113 §8.2.2: "The only exception to this is the TE header field, which MAY be present in
   // an HTTP/2 request; when it is, it MUST NOT contain any value other than 'trailers'."
   if (name === 'te' && value !== 'trailers') return 'te other than trailers';

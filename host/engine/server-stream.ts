@@ -6,9 +6,10 @@
 import { H2_CANCEL, H2_INTERNAL_ERROR } from '../../assembly/abi.js';
 import type { HeaderList } from '../core/hpack.js';
 import type { RequestHead } from './request-check.js';
-import { IDLE, type StreamState } from './stream-state.js';
+import { CLOSED, IDLE, type StreamState } from './stream-state.js';
 import { DEFAULT_URGENCY } from './priority.js';
 import type { HeaderInit, ServerStream } from './types.js';
+import { forEachField, isConnectionSpecific, isPseudoHeader, lowerName } from './fields.js';
 
 /** StreamOwner is what a Stream needs from its connection. */
 export interface StreamOwner {
@@ -125,7 +126,7 @@ export class Stream implements ServerStream {
   }
 
   get closed(): boolean {
-    return this.state === 4 || this.resetError !== null;
+    return this.state === CLOSED || this.resetError !== null;
   }
 
   // ---------------------------------------------------------------------------
@@ -234,10 +235,7 @@ export class Stream implements ServerStream {
     if (this.resetError !== null) return;
     this.headersSent = true;
     const fields = responseFields(status, headers);
-    if (endStream) {
-      this.endQueued = true;
-      this.endSent = true;
-    }
+    if (endStream) this.endQueued = true;
     this.owner.sendHeaders(this, fields, endStream);
   }
 
@@ -274,59 +272,69 @@ export class Stream implements ServerStream {
   }
 
   reset(code?: number): void {
-    if (this.resetError !== null || this.state === 4) return;
+    if (this.resetError !== null || this.state === CLOSED) return;
     this.owner.resetStream(this, code ?? (this.headersSent ? H2_INTERNAL_ERROR : H2_CANCEL));
   }
 }
 
-/** responseFields makes a response's field list: :status first, names lowercased, values checked. */
+/** responseFields makes a response's field list: :status, then date, then the application's
+ *  fields with names lowercased and values checked. RFC 9110 §6.6.1: "An origin server with a clock
+ *  ... MUST generate a Date header field"; a date the application sets replaces ours. */
 export function responseFields(status: number, headers: HeaderInit | undefined): HeaderList {
-  const fields: HeaderList = [[':status', STATUS_STRINGS[status] ?? String(status)]];
-  if (headers !== undefined) appendFields(fields, headers);
+  const fields: HeaderList = [[':status', STATUS_STRINGS[status] ?? String(status)], ['date', httpDate()]];
+  if (headers !== undefined) forEachField(headers, addResponseField, fields);
   return fields;
+}
+
+let dateSecond = -1;
+let dateValue = '';
+
+/** httpDate returns the current IMF-fixdate (RFC 9110 §5.6.7), made once a second for every connection. */
+export function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateValue = new Date(now).toUTCString();
+  }
+  return dateValue;
+}
+
+/** addResponseField is addField for a response, where a date field replaces the one responseFields put second. */
+function addResponseField(fields: HeaderList, name: string, value: string): void {
+  if (name.length === 4 && lowerName(name) === 'date') {
+    checkValue('date', value);
+    fields[1] = ['date', value];
+    return;
+  }
+  addField(fields, name, value);
 }
 
 /** trailerFields makes a trailer section's field list. */
 export function trailerFields(headers: HeaderInit): HeaderList {
   const fields: HeaderList = [];
-  appendFields(fields, headers);
+  forEachField(headers, addField, fields);
   return fields;
 }
 
 const STATUS_STRINGS: Record<number, string> = {};
 for (const s of [200, 204, 206, 304, 400, 404, 500]) STATUS_STRINGS[s] = String(s);
 
-/** DROPPED_RESPONSE_FIELDS are connection-specific fields (RFC 9113 §8.2.2: an endpoint "MUST NOT
- *  generate" them); an application used to HTTP/1.1 may still set them, so they are left out. */
-const DROPPED_RESPONSE_FIELDS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
-/** appendFields appends pairs or a record to fields, lowercasing names and refusing values with CR, LF or NUL. */
-function appendFields(fields: HeaderList, headers: HeaderInit): void {
-  if (Array.isArray(headers)) {
-    for (const [name, value] of headers as ReadonlyArray<readonly [string, string]>) addField(fields, name, String(value));
-  } else {
-    for (const name of Object.keys(headers)) {
-      const v = (headers as Record<string, string | number | ReadonlyArray<string>>)[name];
-      if (Array.isArray(v)) for (const item of v) addField(fields, name, String(item));
-      else if (v !== undefined) addField(fields, name, String(v));
-    }
-  }
+/** addField appends one application field. Connection-specific fields are left out: RFC 9113 §8.2.2
+ *  says an endpoint "MUST NOT generate" them, and an application used to HTTP/1.1 may still set them. */
+function addField(fields: HeaderList, name: string, value: string): void {
+  const n = lowerName(name);
+  if (isPseudoHeader(n)) throw new TypeError(`h2wasm: pseudo-header ${n} cannot be set by the application`);
+  if (isConnectionSpecific(n)) return;
+  checkValue(n, value);
+  fields.push([n, value]);
 }
 
-function addField(fields: HeaderList, name: string, value: string): void {
-  let n = name;
-  for (let i = 0; i < n.length; i++) {
-    const c = n.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) {
-      n = n.toLowerCase();
-      break;
-    }
-  }
-  if (n.charCodeAt(0) === 0x3a) throw new TypeError(`h2wasm: pseudo-header ${n} cannot be set by the application`);
-  if (DROPPED_RESPONSE_FIELDS.has(n)) return;
+/** checkValue refuses a value with CR, LF or NUL (RFC 9113 §8.2.1), which would split or end the field. */
+function checkValue(name: string, value: string): void {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c === 0 || c === 0x0a || c === 0x0d) throw new TypeError(`h2wasm: invalid character in the value of ${n}`);
+    if (c === 0 || c === 0x0a || c === 0x0d) throw new TypeError(`h2wasm: invalid character in the value of ${name}`);
   }
-  fields.push([n, value]);
 }

@@ -1,7 +1,7 @@
 // ServerStream → Request: the request half of the fetch-style adapter.
 
 import type { ServerStream } from '../engine/types.js';
-import { isPseudoHeader } from './fields.js';
+import { isPseudoHeader } from '../engine/fields.js';
 
 /** BadRequestError says the stream's request cannot be expressed as a Request (bad :authority, a
  *  method the Fetch API forbids such as CONNECT, a field value undici refuses). */

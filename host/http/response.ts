@@ -1,7 +1,7 @@
 // Response → ServerStream: the response half of the fetch-style adapter.
 
 import type { ServerStream } from '../engine/types.js';
-import { isConnectionSpecific } from './fields.js';
+import { isConnectionSpecific } from '../engine/fields.js';
 import { ignore } from './fail.js';
 import { resolveTrailers, trailersOf } from './trailers.js';
 

@@ -11,7 +11,7 @@
 
 import { createHash } from 'node:crypto';
 import type { ServerStream, StreamHandler } from '../engine/types.js';
-import { isConnectionSpecific, isPseudoHeader } from '../http/fields.js';
+import { isConnectionSpecific, isPseudoHeader } from '../engine/fields.js';
 import { ignore } from '../http/fail.js';
 import { sendTextResponse, textResponse } from '../http/text-response.js';
 import { staticFiles } from './static-files.js';

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { HeaderList } from '../core/hpack.js';
 import type { HeaderInit, ServerStream } from '../engine/types.js';
-import { fieldPairs } from '../http/fields.js';
+import { fieldPairs } from '../engine/fields.js';
 import { bodyIterator } from '../http/body-iterator.js';
 
 /** StreamClosedError is how write() and end() reject once the connection is gone. */

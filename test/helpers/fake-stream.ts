@@ -5,7 +5,7 @@
 
 import type { HeaderInit, ServerStream } from '../../host/engine/types.js';
 import type { HeaderList } from '../../host/core/hpack.js';
-import { fieldPairs } from '../../host/http/fields.js';
+import { fieldPairs } from '../../host/engine/fields.js';
 import { bodyIterator } from '../../host/http/body-iterator.js';
 
 /** FakeStreamInit describes the request. */

@@ -65,16 +65,10 @@ export {
   FRAME_CONTINUATION as TYPE_CONTINUATION,
 } from '../../assembly/abi.js';
 
-const ERROR_NAMES = [
-  'NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED',
-  'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM',
-  'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED',
-];
+import { errorCodeName as errorName } from '../../host/engine/error-codes.js';
 
-/** errorName returns the RFC 9113 §7 name of an error code. */
-export function errorName(code: number): string {
-  return ERROR_NAMES[code] ?? `0x${code.toString(16)}`;
-}
+/** errorName returns the RFC 9113 §7 name of an error code (the engine's own table). */
+export { errorName };
 
 /** Event is what the client saw, in order: a frame, the end of the connection, or a server frame our decoder rejected. */
 export type Event =
