@@ -1232,10 +1232,6 @@ export class ServerConnection implements StreamOwner, Ticking {
         s.releaseWriters();
       }
     }
-    if (this.readingPaused && this.queuedBytes <= this.options.maxPendingBytes && !this.transportBlocked) {
-      this.readingPaused = false;
-      this.transport.resume();
-    }
   }
 
   /** pauseReadingIfBacklogged stops reading while the output backlog is over the cap (CVE-2019-9517). */
