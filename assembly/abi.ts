@@ -30,6 +30,10 @@ export const IO_STRINGS = 4;
  *  generation, so the host can check it after a call without another call. */
 export const IO_STATUS = 5;
 export const STATUS_GENERATION = 0;
+/** STATUS_OPEN_BLOCK: after frameRead, the stream id of the field block the
+ *  call left open (a HEADERS or PUSH_PROMISE without END_HEADERS still waiting
+ *  for CONTINUATION), or 0. The host times slow header blocks with it. */
+export const STATUS_OPEN_BLOCK = 1;
 export const STATUS_WORDS = 4;
 
 // ---------------------------------------------------------------------------

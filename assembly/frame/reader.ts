@@ -27,10 +27,10 @@ import {
   ERR_BAD_ARGUMENT, ERR_FRAME_SIZE, ERR_FRAME_STREAM_ID, ERR_FRAME_PADDING,
   ERR_FRAME_CONTINUATION, ERR_SETTINGS_ACK_LENGTH, ERR_WINDOW_UPDATE_ZERO,
   ERR_PRIORITY_SELF, ERR_HEADER_BLOCK_TOO_LARGE, ERR_OUT_OF_MEMORY, ERR_HEADER_LIST_TOO_LARGE,
-  REC_HEADERS_DECODED, REC_PUSH_PROMISE_DECODED,
+  REC_HEADERS_DECODED, REC_PUSH_PROMISE_DECODED, STATUS_OPEN_BLOCK,
 } from '../abi';
 import { Decoder, decodedStringsEnd } from '../hpack/decoder';
-import { ioIn, ioRecords, ioStrings, reserveRecords, reserveStrings } from '../io';
+import { ioIn, ioRecords, ioStatus, ioStrings, reserveRecords, reserveStrings } from '../io';
 import { copyBytes } from '../portable/target';
 import { EMPTY_BYTES } from '../bytes';
 import { reasonH2Code } from '../errors';
@@ -165,6 +165,8 @@ export class FrameReader {
       else pos = this.skip(pos, len);
       if (pos < 0) break;
     }
+    // The open header block is reported in the status word: no extra call for the host to ask.
+    ioStatus[STATUS_OPEN_BLOCK] = this.blockStream;
     if (this.errReason != 0 && !this.emitConnectionError()) return ERR_OUT_OF_MEMORY;
     return this.records;
   }

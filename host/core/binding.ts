@@ -5,7 +5,7 @@
 // into the same five views (abi.ts, "Exchange buffers") and keeps them fresh:
 // call sync() after every core call that may have grown a buffer.
 
-import { IO_FIELDS, IO_IN, IO_OUT, IO_RECORDS, IO_STRINGS, IO_STATUS, STATUS_GENERATION, ABI_VERSION } from '../../assembly/abi.js';
+import { IO_FIELDS, IO_IN, IO_OUT, IO_RECORDS, IO_STRINGS, IO_STATUS, STATUS_GENERATION, STATUS_OPEN_BLOCK, ABI_VERSION } from '../../assembly/abi.js';
 
 export type CodecName = 'wasm' | 'js';
 
@@ -127,6 +127,12 @@ export class CoreBinding {
       if (this.x.ioReserve(which, n) < 0) throw new RangeError(`h2wasm: cannot exchange ${n} words with the core`);
       this.sync();
     }
+  }
+
+  /** openBlockStream is the stream of the field block the last frameRead left open (waiting for
+   *  CONTINUATION), or 0: read from the status word, so it costs no core call. Call after sync(). */
+  get openBlockStream(): number {
+    return this.status[STATUS_OPEN_BLOCK];
   }
 
   private refresh(): void {

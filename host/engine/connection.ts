@@ -24,6 +24,7 @@ import {
   DEFAULT_INITIAL_WINDOW_SIZE, DEFAULT_MAX_FRAME_SIZE, DEFAULT_HEADER_TABLE_SIZE, MAX_WINDOW_SIZE,
   H2_NO_ERROR, H2_PROTOCOL_ERROR, H2_INTERNAL_ERROR, H2_FLOW_CONTROL_ERROR, H2_SETTINGS_TIMEOUT,
   H2_STREAM_CLOSED, H2_REFUSED_STREAM, H2_CANCEL, H2_ENHANCE_YOUR_CALM,
+  ERR_HEADER_BLOCK_TOO_LARGE,
 } from '../../assembly/abi.js';
 import type { Core } from '../core/core.js';
 import { writeLatin1, type CoreBinding } from '../core/binding.js';
@@ -46,6 +47,8 @@ import type { ResolvedOptions } from './options.js';
 import type { StreamHandler, Transport } from './types.js';
 import { errorCodeName } from './error-codes.js';
 import { copyBytes } from '../bytes.js';
+import { admission } from './admission.js';
+import { codeSlot, type EngineMetrics, type GuardName } from './metrics.js';
 
 /** CLIENT_PREFACE is what a client sends before its first frame (RFC 9113 §3.4). */
 export const CLIENT_PREFACE = new TextEncoder().encode('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
@@ -66,6 +69,15 @@ const MAX_EMPTY_FRAMES_PER_SECOND = 1000;
 const SHUTDOWN_PING_WAIT = 1000;
 /** MAX_PENDING_PRIORITY_UPDATES bounds PRIORITY_UPDATE frames kept for streams not yet open (RFC 9218 §7.1). */
 const MAX_PENDING_PRIORITY_UPDATES = 128;
+/** MAX_INPUT_PER_TURN bounds the bytes one event-loop turn hands the core (at most 7,281 frames of
+ *  9 octets): a larger chunk is read in turns, with reading paused in between (liveness invariant). */
+const MAX_INPUT_PER_TURN = 64 * 1024;
+/** MAX_DISCARDED_BODY: request body discarded after a complete response before we ask the peer to
+ *  stop with RST_STREAM(NO_ERROR) (RFC 9113 §8.1). Below it the peer may finish its request cleanly. */
+const MAX_DISCARDED_BODY = 64 * 1024;
+/** STALL_PROGRESS: DATA sent (or socket bytes taken) that clears a window stall (Sōzu's rule), so a
+ *  peer dripping 1-octet WINDOW_UPDATEs cannot hold a stream forever (CVE-2019-9511). */
+const STALL_PROGRESS = 16 * 1024;
 
 const SHUTDOWN_PING = new Uint8Array([0x68, 0x32, 0x77, 0x61, 0x73, 0x6d, 0x00, 0x01]);
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -127,6 +139,17 @@ export class ServerConnection implements StreamOwner, Ticking {
   private blockedWriters: Set<Stream> | null = null;
   private queuedControl = 0;
   private readingPaused = false;
+  /** The transport is paused (backlog over the cap, or input deferred to the next turn). */
+  private transportPaused = false;
+  /** Input held back for the next turn (MAX_INPUT_PER_TURN), with reading paused meanwhile. */
+  private deferredInput: Uint8Array | null = null;
+  /** When the transport last reported itself full with no progress since (ms), or 0. */
+  private blockedSince = 0;
+  /** The transport's unsent bytes when blockedSince was last set. */
+  private blockedMark = 0;
+  /** When the field block the core holds open began waiting for CONTINUATION (ms), or 0. */
+  private blockSince = 0;
+  private readonly metrics: EngineMetrics;
 
   // Guards.
   private resetWindowStart = 0;
@@ -145,6 +168,8 @@ export class ServerConnection implements StreamOwner, Ticking {
   private shutdownDeadline = 0;
   private peerGoaway = false;
   private closing = false;
+  /** When a closing connection is destroyed if its transport has not closed by then (ms), or 0. */
+  private closeDeadline = 0;
   /** transport.end() was called. */
   private ended = false;
   private finished = false;
@@ -162,6 +187,8 @@ export class ServerConnection implements StreamOwner, Ticking {
   ) {
     this.binding = core.binding;
     const o = options;
+    this.metrics = o.metrics;
+    this.metrics.connectionsOpened++;
     // Until the peer acknowledges our SETTINGS it may use the default table size (RFC 9113 §6.5.3).
     // The connection closes its contexts itself (transportClosed), so they skip the collector's safety net.
     this.decoder = core.hpackDecoder({ maxTableSize: Math.max(o.headerTableSize, DEFAULT_HEADER_TABLE_SIZE), maxHeaderListSize: o.maxHeaderListSize, untracked: true });
@@ -193,6 +220,31 @@ export class ServerConnection implements StreamOwner, Ticking {
   receive(bytes: Uint8Array): void {
     if (this.closing) return;
     this.lastActivity = Date.now();
+    this.metrics.bytesIn += bytes.length;
+    if (bytes.length > MAX_INPUT_PER_TURN) {
+      // Liveness: work per turn is bounded; the rest waits for the next turn, reading paused.
+      this.deferInput(bytes.subarray(MAX_INPUT_PER_TURN));
+      bytes = bytes.subarray(0, MAX_INPUT_PER_TURN);
+    }
+    this.readInput(bytes);
+  }
+
+  /** deferInput keeps bytes for the next event-loop turn and pauses reading until they are read. */
+  private deferInput(rest: Uint8Array): void {
+    // The core's buffers are reused by the next read: the rest must be our own copy.
+    this.deferredInput = rest.slice();
+    this.updateReading();
+    later(() => {
+      const input = this.deferredInput;
+      this.deferredInput = null;
+      this.updateReading();
+      if (input === null || this.closing) return;
+      this.metrics.bytesIn -= input.length; // counted when it arrived
+      this.receive(input);
+    });
+  }
+
+  private readInput(bytes: Uint8Array): void {
     try {
       let at = 0;
       if (this.prefaceLeft > 0) {
@@ -211,6 +263,7 @@ export class ServerConnection implements StreamOwner, Ticking {
   /** drained tells the connection the transport has written out its backlog. */
   drained(): void {
     this.transportBlocked = false;
+    this.blockedSince = 0;
     this.queuedControl = 0;
     this.flush();
   }
@@ -226,6 +279,11 @@ export class ServerConnection implements StreamOwner, Ticking {
       s.state = CLOSED;
       s.fail(error);
     }
+    // Slots never leak: every stream still in the map leaves the process-wide count with it.
+    admission.streamsInFlight -= this.streams.size;
+    this.metrics.streamsClosed += this.streams.size;
+    this.metrics.connectionsClosed++;
+    this.deferredInput = null;
     this.streams.clear();
     this.blockedWriters = null;
     this.buckets = null;
@@ -257,11 +315,19 @@ export class ServerConnection implements StreamOwner, Ticking {
     if (this.finished) return;
     if (!this.closing) {
       this.queueGoaway(this.lastPeerStreamId, H2_NO_ERROR, 'shutting down');
-      this.closing = true;
+      this.startClosing();
       this.flush();
     }
     this.transport.destroy();
     this.transportClosed();
+  }
+
+  /** startClosing marks the connection closing: no more frames are read, and the transport has until
+   *  closeTimeout to take our last bytes and close before it is destroyed (the liveness invariant). */
+  private startClosing(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.closeDeadline = Date.now() + this.options.closeTimeout;
   }
 
   private finalGoaway(): void {
@@ -274,12 +340,14 @@ export class ServerConnection implements StreamOwner, Ticking {
 
   /** maybeFinish closes the transport once a shutting-down connection has no stream left and nothing to write. */
   private maybeFinish(): void {
-    if (this.finished || this.streams.size > 0 || this.queuedBytes > 0) return;
+    if (this.finished || this.ended || this.streams.size > 0 || this.queuedBytes > 0) return;
     const done = this.closing || (this.goawaySent && this.goawayLastId !== MAX_STREAM_ID) || this.peerGoaway;
     if (!done) return;
-    // The last frames may still sit in the output buffer: the next flush writes them, then ends the transport.
-    this.closing = true;
-    this.scheduleFlush();
+    // The last frames may still sit in the output buffer: the next flush writes them, then ends the
+    // transport. With the transport full that flush waits for drained() (or the close deadline):
+    // a connection never reschedules itself without an I/O event or a timer in between.
+    this.startClosing();
+    if (!this.transportBlocked) this.scheduleFlush();
   }
 
   // ===========================================================================
@@ -316,6 +384,9 @@ export class ServerConnection implements StreamOwner, Ticking {
       const count = x.frameRead(handle, n);
       b.sync();
       if (count < 0) throw new Error(`h2wasm: frame reader failed (${errorReason(count)})`);
+      // A field block left open waits for CONTINUATION: the headers timeout runs from when it began.
+      if (b.openBlockStream === 0) this.blockSince = 0;
+      else if (this.blockSince === 0) this.blockSince = this.lastActivity;
       this.onRecords(count);
       this.dispatchNew();
     }
@@ -401,8 +472,10 @@ export class ServerConnection implements StreamOwner, Ticking {
   }
 
   private onConnectionErrorRecord(r: Int32Array, base: number): void {
-    const reason = errorReason(r[base + REC_A]);
-    this.connectionError(r[base + REC_B], reason, r[base + REC_STREAM]);
+    const err = r[base + REC_A];
+    // CVE-2024-27316 and friends: the core caps a field block's bytes and CONTINUATION frames.
+    if (err === ERR_HEADER_BLOCK_TOO_LARGE) this.metrics.guards.continuationFlood++;
+    this.connectionError(r[base + REC_B], errorReason(err), r[base + REC_STREAM]);
   }
 
   /** knownState returns the state of stream id as the RFC sees it: from the map, or idle/closed by its number. */
@@ -484,7 +557,19 @@ export class ServerConnection implements StreamOwner, Ticking {
         return;
       }
       s.lastProgress = this.lastActivity;
-      s.pushBody(copyBytes(this.binding.in, at, at + length));
+      if (s.bodyDiscarded !== null) {
+        // The response is complete: the body is dropped as it arrives and its credit returned at once.
+        this.bodyConsumedBytes(s, length);
+        s.discarded += length;
+        if (s.discarded > MAX_DISCARDED_BODY && !endStream) {
+          // RFC 9113 §8.1: "the server MAY request that the client abort transmission of a request
+          // without error by sending a RST_STREAM with an error code of NO_ERROR after sending a complete response".
+          this.resetStream(s, H2_NO_ERROR, 'response complete, request body discarded');
+          return;
+        }
+      } else {
+        s.pushBody(copyBytes(this.binding.in, at, at + length));
+      }
     }
     if (endStream) this.endRequestBody(s, null, RECV_DATA_ES);
   }
@@ -532,11 +617,20 @@ export class ServerConnection implements StreamOwner, Ticking {
       // RFC 9113 §5.1.2: "An endpoint that receives a HEADERS frame that causes its advertised
       // concurrent stream limit to be exceeded MUST treat this as a stream error of type
       // PROTOCOL_ERROR or REFUSED_STREAM." REFUSED_STREAM tells the client it may retry.
+      this.metrics.guards.maxConcurrentStreams++;
       this.streamError(id, H2_REFUSED_STREAM, 'over SETTINGS_MAX_CONCURRENT_STREAMS');
+      return;
+    }
+    if (admission.streamsInFlight >= this.options.maxStreamsInFlight) {
+      // Admission control across the process: refused, not counted against the peer's reset budget
+      // (it did nothing wrong); REFUSED_STREAM tells it the request was not processed (RFC 9113 §8.7).
+      this.metrics.guards.streamsInFlight++;
+      this.sendRst(id, H2_REFUSED_STREAM);
       return;
     }
     if (fields === null) {
       // The list was over our SETTINGS_MAX_HEADER_LIST_SIZE: 431 (RFC 6585), and the request body is refused.
+      this.metrics.guards.headerListTooLarge++;
       const s = this.openStream(id, [], HEAD_431, endStream);
       s.headersTooLarge = true;
       this.newStreams.push(s);
@@ -592,6 +686,8 @@ export class ServerConnection implements StreamOwner, Ticking {
     s.lastProgress = this.lastActivity;
     this.streams.set(id, s);
     this.activeStreams++;
+    admission.streamsInFlight++;
+    this.metrics.streamsOpened++;
     return s;
   }
 
@@ -649,21 +745,23 @@ export class ServerConnection implements StreamOwner, Ticking {
       this.checkAbsentStream(id, RECV_RST);
       return;
     }
+    this.metrics.rstReceived[codeSlot(code)]++;
     // Rapid Reset (CVE-2023-44487): a peer that opens and cancels streams faster than we can finish them.
-    if (!this.countReset()) return;
+    if (!this.countReset('rapidReset')) return;
     this.setState(s, RECV_RST);
     s.fail(new StreamResetError(id, code, `h2wasm: stream ${id} was reset by the peer (${errorCodeName(code)})`));
     this.closeStream(s, true);
   }
 
   /** countReset counts a reset against the per-second budget; false after it sent GOAWAY ENHANCE_YOUR_CALM. */
-  private countReset(): boolean {
+  private countReset(guard: GuardName): boolean {
     const now = this.lastActivity;
     if (now - this.resetWindowStart >= 1000) {
       this.resetWindowStart = now;
       this.resetsInWindow = 0;
     }
     if (++this.resetsInWindow > this.options.maxResetsPerSecond) {
+      this.metrics.guards[guard]++;
       this.connectionError(H2_ENHANCE_YOUR_CALM, 'too many stream resets', 0);
       return false;
     }
@@ -677,6 +775,7 @@ export class ServerConnection implements StreamOwner, Ticking {
       this.emptyInWindow = 0;
     }
     if (++this.emptyInWindow > MAX_EMPTY_FRAMES_PER_SECOND) {
+      this.metrics.guards.emptyDataFlood++;
       this.connectionError(H2_ENHANCE_YOUR_CALM, 'too many empty DATA frames', 0);
       return false;
     }
@@ -751,6 +850,7 @@ export class ServerConnection implements StreamOwner, Ticking {
 
   private onGoaway(lastStreamId: number, code: number): void {
     this.peerGoaway = true;
+    this.metrics.goawayReceived[codeSlot(code)]++;
     if (code !== H2_NO_ERROR) {
       this.options.log('info', 'peer sent GOAWAY', { remote: this.remote, code: errorCodeName(code), lastStreamId });
     }
@@ -766,6 +866,7 @@ export class ServerConnection implements StreamOwner, Ticking {
         return;
       }
       this.sendWindow += increment;
+      for (const st of this.streams.values()) if (st.stallSince !== 0) this.clearStallIfOpen(st);
       this.scheduleAll();
       return;
     }
@@ -780,7 +881,15 @@ export class ServerConnection implements StreamOwner, Ticking {
     }
     s.sendWindow += increment;
     s.lastProgress = this.lastActivity;
+    if (s.stallSince !== 0) this.clearStallIfOpen(s);
     if (s.queued > 0 || (s.endQueued && !s.endSent)) this.schedule(s);
+  }
+
+  /** clearStallIfOpen ends a stream's window stall when the windows now let a full frame through
+   *  (or all it has queued): an opening of a few octets does not count (CVE-2019-9511). */
+  private clearStallIfOpen(s: Stream): void {
+    const open = Math.min(s.sendWindow, this.sendWindow);
+    if (open >= Math.min(this.peerMaxFrameSize, s.queued)) s.stallSince = 0;
   }
 
   private onPriorityUpdate(id: number, value: string): void {
@@ -826,6 +935,8 @@ export class ServerConnection implements StreamOwner, Ticking {
     if (!this.streams.delete(s.id)) return;
     s.state = CLOSED;
     this.activeStreams--;
+    admission.streamsInFlight--;
+    this.metrics.streamsClosed++;
     if (!this.resetByUs(s)) this.recentlyClosed.add(s.id, peerReset ? RESET_BY_PEER : CLOSED_NORMALLY);
     // Body bytes the application will never read are given back to the connection window.
     const unread = s.takeUnread();
@@ -849,7 +960,7 @@ export class ServerConnection implements StreamOwner, Ticking {
   /** streamError resets a stream for a stream error (RFC 9113 §5.4.2). */
   private streamError(id: number, code: number, reason: string): void {
     // MadeYouReset (CVE-2025-8671): resets the peer provokes count against the same budget as its own.
-    if (!this.countReset()) return;
+    if (!this.countReset('madeYouReset')) return;
     const s = this.streams.get(id);
     if (s !== undefined) {
       this.resetStream(s, code, reason);
@@ -870,6 +981,7 @@ export class ServerConnection implements StreamOwner, Ticking {
 
   private sendRst(id: number, code: number): void {
     this.recentlyClosed.add(id, RESET_BY_US);
+    this.metrics.rstSent[codeSlot(code)]++;
     if (!this.finished) this.output.u32Frame(FRAME_RST_STREAM, id, code);
     this.scheduleFlush();
   }
@@ -933,34 +1045,82 @@ export class ServerConnection implements StreamOwner, Ticking {
   /** tick checks the connection's deadlines (Ticking): the SETTINGS ack, the graceful-shutdown wait,
    *  the idle close, and the stream reaper. */
   tick(now: number): void {
-    if (this.closing) return;
     const o = this.options;
+    if (this.closing) {
+      // Liveness: a closing connection whose peer takes neither our last bytes nor the close is dropped.
+      if (this.closeDeadline !== 0 && now >= this.closeDeadline) {
+        this.metrics.guards.closeTimeout++;
+        this.options.log('info', 'close timed out, connection destroyed', { remote: this.remote, unsent: this.transport.unsentBytes });
+        this.transport.destroy();
+        this.transportClosed();
+      }
+      return;
+    }
     if (this.settingsDeadline !== 0 && now >= this.settingsDeadline) {
       this.settingsDeadline = 0;
+      this.metrics.guards.settingsTimeout++;
       this.connectionError(H2_SETTINGS_TIMEOUT, 'SETTINGS not acknowledged in time', 0);
       return;
     }
+    if (this.blockSince !== 0 && o.headersTimeout > 0 && now - this.blockSince >= o.headersTimeout) {
+      // A field block begun and never finished holds the connection: nothing else may come until
+      // its CONTINUATION (RFC 9113 §6.2), so the connection ends.
+      this.metrics.guards.headersTimeout++;
+      this.connectionError(H2_ENHANCE_YOUR_CALM, 'request headers not completed in time', this.blockSince);
+      return;
+    }
+    if (this.transportBlocked && this.checkSendStall(now)) return;
     if (this.shutdownDeadline !== 0 && now >= this.shutdownDeadline) this.finalGoaway();
     if (this.streams.size === 0) {
       if (o.idleTimeout > 0 && now - this.lastActivity >= o.idleTimeout) {
+        this.metrics.guards.idleConnection++;
         this.queueGoaway(this.lastPeerStreamId, H2_NO_ERROR, 'idle');
-        this.closing = true;
+        this.startClosing();
         this.flush();
       }
       return;
     }
-    if (o.streamIdleTimeout > 0 && now >= this.nextSweep) {
-      this.nextSweep = now + Math.max(250, Math.floor(o.streamIdleTimeout / 4));
+    if ((o.streamIdleTimeout > 0 || o.windowStallTimeout > 0) && now >= this.nextSweep) {
+      this.nextSweep = now + Math.max(250, Math.floor(Math.min(o.streamIdleTimeout || Infinity, o.windowStallTimeout || Infinity) / 4));
       this.reapStreams(now);
     }
   }
 
-  /** reapStreams is the stream reaper (Sōzu's per-stream idle and window-stall timeouts): a stream on
-   *  which nothing has moved for streamIdleTimeout (no body byte in or out, no write, no window
-   *  opening) is reset with CANCEL, so a stalled peer or a stuck handler cannot pin it forever. */
+  /** checkSendStall is the window-stall guard at the socket: a peer that stops reading leaves our
+   *  transport full. Progress of STALL_PROGRESS octets taken restarts the clock; a transport full
+   *  for windowStallTimeout without it ends the connection. It reports whether it did. */
+  private checkSendStall(now: number): boolean {
+    const unsent = this.transport.unsentBytes;
+    if (this.blockedSince === 0 || unsent <= this.blockedMark - STALL_PROGRESS) {
+      this.blockedSince = now;
+      this.blockedMark = unsent;
+      return false;
+    }
+    const limit = this.options.windowStallTimeout;
+    if (limit === 0 || now - this.blockedSince < limit) return false;
+    this.metrics.guards.windowStall++;
+    this.options.log('info', 'peer stopped reading, connection destroyed', { remote: this.remote, unsent, stalledMs: now - this.blockedSince });
+    // A GOAWAY would only queue behind the bytes the peer does not read.
+    this.startClosing();
+    this.transport.destroy();
+    this.transportClosed();
+    return true;
+  }
+
+  /** reapStreams is the stream reaper (Sōzu's per-stream idle and window-stall timeouts). A stream on
+   *  which nothing has moved for streamIdleTimeout (no body byte in or out, no write, no read) is
+   *  reset with CANCEL, so a stalled peer or a stuck handler cannot pin it; one whose response the
+   *  peer's windows have held back for windowStallTimeout, with less than a full frame of window or
+   *  STALL_PROGRESS octets of progress since, is reset the same way (CVE-2019-9511). */
   private reapStreams(now: number): void {
+    const o = this.options;
     for (const st of this.streams.values()) {
-      if (now - st.lastProgress >= this.options.streamIdleTimeout) {
+      if (o.windowStallTimeout > 0 && st.stallSince !== 0 && st.queued > 0 && now - st.stallSince >= o.windowStallTimeout) {
+        this.metrics.guards.windowStall++;
+        this.options.log('info', 'stream window stalled, reset', { remote: this.remote, stream: st.id, path: st.path, stalledMs: now - st.stallSince, window: st.sendWindow });
+        this.resetStream(st, H2_CANCEL, 'window stalled');
+      } else if (o.streamIdleTimeout > 0 && now - st.lastProgress >= o.streamIdleTimeout) {
+        this.metrics.guards.streamIdle++;
         this.options.log('info', 'stream idle, reset', { remote: this.remote, stream: st.id, path: st.path, idleMs: now - st.lastProgress });
         this.resetStream(st, H2_CANCEL, 'idle');
       }
@@ -972,6 +1132,7 @@ export class ServerConnection implements StreamOwner, Ticking {
    *  peer is flooding: answers pile up unwritten because it does not read. */
   private controlFlood(): boolean {
     if (++this.queuedControl > MAX_QUEUED_CONTROL_FRAMES && this.transportBlocked) {
+      this.metrics.guards.controlFlood++;
       this.connectionError(H2_ENHANCE_YOUR_CALM, 'too many unanswered control frames', 0);
       return true;
     }
@@ -982,6 +1143,7 @@ export class ServerConnection implements StreamOwner, Ticking {
     this.goawaySent = true;
     this.goawayLastId = lastStreamId;
     if (this.finished) return;
+    this.metrics.goawaySent[codeSlot(code)]++;
     // GOAWAY debug data is ASCII text here: its char codes are its octets.
     const data = new Uint8Array(debug.length);
     writeLatin1(data, 0, debug);
@@ -1054,13 +1216,14 @@ export class ServerConnection implements StreamOwner, Ticking {
   /** flush frames what the windows allow and writes everything queued with one transport write. */
   private flush(): void {
     this.flushScheduled = false;
-    if (this.finished) return;
+    if (this.finished || this.ended) return;
     this.flushTime = Date.now();
     try {
       if (!this.transportBlocked && this.scheduledCount > 0) this.frameData();
       if (this.output.bytes > 0 && !this.transportBlocked) {
         const total = this.output.bytes;
         const chunks = this.output.take();
+        this.metrics.bytesOut += total;
         if (!this.transport.write(chunks, total)) this.transportBlocked = true;
         else this.queuedControl = 0;
       }
@@ -1078,8 +1241,8 @@ export class ServerConnection implements StreamOwner, Ticking {
     }
     if (this.closing && !this.finished && this.output.bytes === 0 && !this.transportBlocked) {
       if (!this.ended) {
+        // The ticker keeps watching: if the peer never takes the close, closeDeadline destroys it.
         this.ended = true;
-        this.clearTimers();
         this.transport.end();
       }
     } else {
@@ -1159,6 +1322,11 @@ export class ServerConnection implements StreamOwner, Ticking {
         // Blocked by its own window it leaves the scheduler (a WINDOW_UPDATE puts it back); blocked by
         // the connection's it keeps its place.
         if (s.sendWindow <= 0) s.scheduled = false;
+        if (sent < limit && s.stallSince === 0) {
+          // Held by a window, not by our batch limit: the window-stall deadline starts.
+          s.stallSince = this.flushTime;
+          s.stallProgress = 0;
+        }
         return sent;
       }
       const n = Math.min(allowed, s.queued);
@@ -1185,6 +1353,7 @@ export class ServerConnection implements StreamOwner, Ticking {
       this.queuedBytes -= n;
       sent += n;
       s.lastProgress = this.flushTime;
+      if (s.stallSince !== 0 && (s.stallProgress += n) >= STALL_PROGRESS) s.stallSince = 0;
       if (end) {
         this.setState(s, SEND_DATA_ES);
         s.endSent = true;
@@ -1217,10 +1386,14 @@ export class ServerConnection implements StreamOwner, Ticking {
       return;
     }
     // The response is complete while the request is still open. RFC 9113 §8.1: "A server can send a
-    // complete response prior to the client sending an entire request ... the server MAY request that
-    // the client abort transmission of a request without error by sending a RST_STREAM with an error
-    // code of NO_ERROR after sending a complete response". The unread body is dropped.
-    if (s.state === HALF_CLOSED_LOCAL) this.resetStream(s, H2_NO_ERROR, 'response complete');
+    // complete response prior to the client sending an entire request". The stream is half-closed
+    // (local): the peer's frames on it are still judged by RFC 9113 (RST_STREAM, trailers,
+    // content-length, windows); its body is discarded with the credit returned, and only a body that
+    // goes on past MAX_DISCARDED_BODY gets RST_STREAM(NO_ERROR) (onData).
+    if (s.state === HALF_CLOSED_LOCAL && s.bodyDiscarded === null) {
+      const dropped = s.discardBody(new StreamResetError(s.id, H2_NO_ERROR, `h2wasm: stream ${s.id}: the request body was discarded (the response is complete)`));
+      if (dropped > 0) this.bodyConsumedBytes(s, dropped);
+    }
   }
 
   private releaseWriters(): void {
@@ -1236,13 +1409,20 @@ export class ServerConnection implements StreamOwner, Ticking {
 
   /** pauseReadingIfBacklogged stops reading while the output backlog is over the cap (CVE-2019-9517). */
   private pauseReadingIfBacklogged(): void {
-    if (!this.readingPaused && (this.queuedBytes + this.output.bytes > this.options.maxPendingBytes)) {
-      this.readingPaused = true;
-      this.transport.pause();
-    } else if (this.readingPaused && this.queuedBytes + this.output.bytes <= this.options.maxPendingBytes) {
-      this.readingPaused = false;
-      this.transport.resume();
-    }
+    const over = this.queuedBytes + this.output.bytes > this.options.maxPendingBytes;
+    if (over === this.readingPaused) return;
+    this.readingPaused = over;
+    if (over) this.metrics.guards.sendBacklog++;
+    this.updateReading();
+  }
+
+  /** updateReading pauses the transport while the backlog is over its cap or input waits for the next turn. */
+  private updateReading(): void {
+    const pause = this.readingPaused || this.deferredInput !== null;
+    if (pause === this.transportPaused || this.finished) return;
+    this.transportPaused = pause;
+    if (pause) this.transport.pause();
+    else this.transport.resume();
   }
 
   // ===========================================================================
@@ -1256,7 +1436,7 @@ export class ServerConnection implements StreamOwner, Ticking {
       lastStreamId: this.lastPeerStreamId, streams: this.streams.size,
     });
     this.queueGoaway(this.lastPeerStreamId, code, reason);
-    this.closing = true;
+    this.startClosing();
     const error = new StreamResetError(0, code, `h2wasm: connection error ${errorCodeName(code)}: ${reason}`);
     for (const s of this.streams.values()) s.fail(error);
     this.flush();
@@ -1272,9 +1452,14 @@ export class ServerConnection implements StreamOwner, Ticking {
         this.transport.write(chunks, chunks.reduce((n, c) => n + c.length, 0));
       } catch { /* the connection goes anyway */ }
     }
-    this.closing = true;
-    this.transport.end();
-    this.transportClosed();
+    this.startClosing();
+    const error = new StreamResetError(0, H2_INTERNAL_ERROR, 'h2wasm: internal error');
+    for (const st of this.streams.values()) st.fail(error);
+    // Ended, not flushed again: the state that threw is not trusted. The close deadline still holds.
+    if (!this.ended) {
+      this.ended = true;
+      this.transport.end();
+    }
   }
 
   /** clearTimers ends the connection's deadlines. */

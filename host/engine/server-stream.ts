@@ -86,6 +86,16 @@ export class Stream implements ServerStream {
   urgency = DEFAULT_URGENCY;
   incremental = false;
 
+  /** The response finished before the request: the rest of the body is discarded as it arrives
+   *  (its flow-control credit returned), and reads fail with this error. */
+  bodyDiscarded: StreamResetError | null = null;
+  /** Body bytes discarded since the response finished (RFC 9113 §8.1: past a bound, RST_STREAM NO_ERROR). */
+  discarded = 0;
+  /** When (ms) the peer's windows began holding back this stream's queued response, or 0 (window-stall guard). */
+  stallSince = 0;
+  /** DATA bytes sent since stallSince: 16 KiB of progress clears the stall (Sōzu's rule). */
+  stallProgress = 0;
+
   /** Set when the stream is reset or its connection is gone. */
   resetError: StreamResetError | null = null;
   private controller: AbortController | null = null;
@@ -177,6 +187,18 @@ export class Stream implements ServerStream {
     for (const resolve of waiters) resolve();
   }
 
+  /** discardBody drops the unread body because the response is complete while the request is not:
+   *  a pending read and later ones fail with error. It returns the bytes dropped, for the windows. */
+  discardBody(error: StreamResetError): number {
+    this.bodyDiscarded = error;
+    const w = this.readWaiter;
+    if (w !== null) {
+      this.readWaiter = null;
+      w.reject(error);
+    }
+    return this.takeUnread();
+  }
+
   /** takeUnread drops the unread body (the stream is gone) and returns its size, for the connection window. */
   takeUnread(): number {
     const n = this.unread;
@@ -205,6 +227,8 @@ export class Stream implements ServerStream {
       this.handOut(chunk);
       return Promise.resolve(chunk);
     }
+    // A discarded body stays failed even once END_STREAM arrives: what was dropped is not a clean end.
+    if (this.bodyDiscarded !== null) return Promise.reject(this.bodyDiscarded);
     if (this.bodyDone) return Promise.resolve(null);
     if (this.resetError !== null) return Promise.reject(this.resetError);
     if (this.readWaiter !== null) return Promise.reject(new Error('h2wasm: read() called while another read() is pending'));

@@ -20,6 +20,8 @@ export interface Transport {
   destroy(): void;
   /** A description of the peer for log lines, e.g. "127.0.0.1:53422". */
   readonly remote: string;
+  /** Bytes written but not yet taken by the peer (the window-stall guard watches it shrink). */
+  readonly unsentBytes: number;
 }
 
 /** Log is the structured log sink: one call per line. */
@@ -52,10 +54,18 @@ export interface EngineOptions {
   settingsTimeout?: number;
   /** A connection with no open stream and no frame for this long is closed with GOAWAY (ms); default 5 min. 0 disables. */
   idleTimeout?: number;
-  /** A stream that can neither send nor receive for this long is reset (ms); default 60 s. 0 disables. */
+  /** A stream on which nothing moves for this long (no body byte in or out, no write, no read) is reset with CANCEL (ms); default 30 s. 0 disables. */
   streamIdleTimeout?: number;
+  /** A stream whose queued response the peer's windows (or its unread socket) hold back this long is reset with CANCEL (ms); default 30 s. Only a window of a full frame or 16 KiB of progress clears it (CVE-2019-9511). 0 disables. */
+  windowStallTimeout?: number;
+  /** A field block left open (HEADERS without END_HEADERS) this long ends the connection with ENHANCE_YOUR_CALM (ms); default 20 s. 0 disables. */
+  headersTimeout?: number;
+  /** A closing connection whose peer does not take its last bytes is destroyed after this (ms); default 5 s (100 ms..10 min). */
+  closeTimeout?: number;
   /** Rapid Reset guard (CVE-2023-44487): streams reset by the peer per window before GOAWAY ENHANCE_YOUR_CALM; default 200 per 1 s. */
   maxResetsPerSecond?: number;
+  /** Admission control: open streams in the whole process (every connection of every server) before new ones get REFUSED_STREAM; default 20,000. */
+  maxStreamsInFlight?: number;
   /** Where log lines go; default a JSON line on stderr. */
   log?: Log;
 }

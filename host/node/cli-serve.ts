@@ -2,10 +2,12 @@
 //
 //   h2wasm serve [--host 127.0.0.1] [--port 8080] [--tls-port 8443]
 //                [--tls-cert F --tls-key F | --tls-self-signed] [--codec wasm|js] [--root DIR]
+//                [--metrics-port N] [limits and timeouts: see SERVE_USAGE]
 //
 // The plain port speaks h2c with prior knowledge and HTTP/1.1; the TLS port
 // (when a certificate is given or --tls-self-signed) speaks h2 and http/1.1 by
-// ALPN. SIGINT/SIGTERM shut down gracefully (double GOAWAY, 5 s deadline).
+// ALPN. SIGINT/SIGTERM shut down gracefully (double GOAWAY, 5 s deadline); the
+// process exits at the deadline + 1 s whatever is left, and at once on a second signal.
 
 import { readFile } from 'node:fs/promises';
 import type { CodecName } from '../core/binding.js';
@@ -15,7 +17,22 @@ import { loadServerCore, serve, type H2Server, type TlsOptions } from './serve.j
 
 export const SERVE_USAGE = `usage: h2wasm serve [--host 127.0.0.1] [--port 8080] [--tls-port 8443]
                     [--tls-cert FILE --tls-key FILE | --tls-self-signed] [--codec wasm|js] [--root DIR]
-                    [--shutdown-timeout MS]`;
+                    [--metrics-port N] [--shutdown-timeout MS]
+                    [--max-connections N] [--max-streams-in-flight N] [--idle-timeout MS]
+                    [--stream-idle-timeout MS] [--window-stall-timeout MS] [--headers-timeout MS] [--close-timeout MS]`;
+
+/** NUMERIC_FLAGS maps serve's numeric tuning flags to the options they set (clamped by the engine). */
+const NUMERIC_FLAGS = {
+  '--shutdown-timeout': 'shutdownTimeout',
+  '--max-connections': 'maxConnections',
+  '--max-streams-in-flight': 'maxStreamsInFlight',
+  '--idle-timeout': 'idleTimeout',
+  '--stream-idle-timeout': 'streamIdleTimeout',
+  '--window-stall-timeout': 'windowStallTimeout',
+  '--headers-timeout': 'headersTimeout',
+  '--close-timeout': 'closeTimeout',
+} as const;
+type NumericOption = (typeof NUMERIC_FLAGS)[keyof typeof NUMERIC_FLAGS];
 
 interface ServeArgs {
   host: string;
@@ -26,7 +43,9 @@ interface ServeArgs {
   selfSigned: boolean;
   codec: CodecName;
   root: string | undefined;
-  shutdownTimeout: number;
+  metricsPort: number | null;
+  /** The numeric tuning flags given (engine and server options). */
+  tuning: Partial<Record<NumericOption, number>>;
 }
 
 export class ServeUsageError extends Error {}
@@ -39,7 +58,7 @@ function parsePort(flag: string, v: string): number {
 
 /** parseServeArgs reads serve's flags. */
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const a: ServeArgs = { host: '127.0.0.1', port: 8080, tlsPort: null, cert: null, key: null, selfSigned: false, codec: 'wasm', root: undefined, shutdownTimeout: 5000 };
+  const a: ServeArgs = { host: '127.0.0.1', port: 8080, tlsPort: null, cert: null, key: null, selfSigned: false, codec: 'wasm', root: undefined, metricsPort: null, tuning: {} };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -55,14 +74,21 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       case '--tls-key': a.key = value(); break;
       case '--tls-self-signed': a.selfSigned = true; break;
       case '--root': a.root = value(); break;
-      case '--shutdown-timeout': a.shutdownTimeout = Number(value()); break;
+      case '--metrics-port': a.metricsPort = parsePort(flag, value()); break;
       case '--codec': {
         const v = value();
         if (v !== 'wasm' && v !== 'js') throw new ServeUsageError(`--codec must be wasm or js, not ${v}`);
         a.codec = v;
         break;
       }
-      default: throw new ServeUsageError(`unknown option ${flag}`);
+      default: {
+        const option = (NUMERIC_FLAGS as Record<string, NumericOption | undefined>)[flag];
+        if (option === undefined) throw new ServeUsageError(`unknown option ${flag}`);
+        const v = value();
+        const n = Number(v);
+        if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new ServeUsageError(`${flag} must be a number >= 0, not ${v}`);
+        a.tuning[option] = n;
+      }
     }
   }
   if ((a.cert === null) !== (a.key === null)) throw new ServeUsageError('--tls-cert and --tls-key go together');
@@ -77,7 +103,11 @@ export async function runServe(argv: string[]): Promise<number> {
   const log = defaultLog;
   const core = await loadServerCore(a.codec, log);
   const handler = demoApp({ root: a.root });
-  const common = { stream: handler, core, hostname: a.host, shutdownTimeout: a.shutdownTimeout, log };
+  const shutdownTimeout = a.tuning.shutdownTimeout ?? 5000;
+  const common = {
+    ...a.tuning, stream: handler, core, hostname: a.host, shutdownTimeout, log,
+    ...(a.metricsPort !== null ? { metrics: { port: a.metricsPort } } : {}),
+  };
   const servers: H2Server[] = [];
   servers.push(await serve({ ...common, port: a.port }));
   let tls: TlsOptions | 'self-signed' | null = null;
@@ -90,13 +120,25 @@ export async function runServe(argv: string[]): Promise<number> {
     ...(servers[1] ? { tls: `https://${a.host}:${servers[1].port}/ (ALPN h2 + http/1.1)` } : {}),
     ...(tls === 'self-signed' ? { certificate: 'self-signed, generated at start (clients must skip verification, e.g. curl -k)' } : {}),
     ...(a.root ? { root: a.root } : {}),
+    ...(servers[0].metricsPort !== null ? { metrics: `http://${a.host}:${servers[0].metricsPort}/metrics` } : {}),
   });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
-      log('info', 'shutting down', { signal, deadlineMs: a.shutdownTimeout });
+      log('info', 'shutting down', { signal, deadlineMs: shutdownTimeout });
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      // A second signal ends the process at once.
+      process.once('SIGINT', forceExit);
+      process.once('SIGTERM', forceExit);
+      if (shutdownTimeout > 0) {
+        // The liveness invariant's last line: whatever is left, the process is gone at the deadline + 1 s.
+        setTimeout(() => forceExit('deadline'), shutdownTimeout + 1000).unref();
+      }
       void Promise.all(servers.map((s) => s.close())).then(() => resolve());
+    };
+    const forceExit = (why: string) => {
+      log('warn', 'shutdown forced, exiting', { why });
+      process.exit(1);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

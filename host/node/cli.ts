@@ -24,6 +24,7 @@ const CLIENT_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
 
 const USAGE = `usage:
   h2wasm serve [--host H] [--port P] [--tls-port P] [--tls-cert F --tls-key F | --tls-self-signed] [--codec wasm|js] [--root DIR]
+               [--metrics-port N] [--max-connections N] [--max-streams-in-flight N] [--*-timeout MS] (h2wasm serve --help)
   h2wasm info [--codec wasm|js]
   h2wasm hpack decode HEX...            decode field blocks with one decoder, in order
   h2wasm hpack encode NAME:VALUE...     encode one field list and print it as hex

@@ -16,6 +16,12 @@ import { createHttp1Server, handOffHttp1 } from './http1.js';
 import { selfSignedCertificate } from './self-signed.js';
 import { SocketTransport } from './socket-transport.js';
 import { sniffProtocol } from './sniff.js';
+import { admission } from '../engine/admission.js';
+import type { MetricsSnapshot } from '../engine/metrics.js';
+import { exposeMetrics, type MetricsEndpoint } from './metrics.js';
+
+/** DEFAULT_MAX_CONNECTIONS bounds client connections in the process; over it new ones are closed at accept. */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
 
 export interface TlsOptions {
   cert: string | Buffer;
@@ -41,6 +47,10 @@ export interface ServeOptions extends EngineOptions {
   shutdownTimeout?: number;
   /** Hand HTTP/1.1 requests to Node's http server; default true. */
   http1?: boolean;
+  /** Client connections open at once in the whole process (HTTP/2 and HTTP/1.1); the next is closed at accept. Default 10,000. */
+  maxConnections?: number;
+  /** Serve the counters as Prometheus text on http://hostname:port/metrics (servers naming the same port share it). */
+  metrics?: { port: number; hostname?: string };
 }
 
 /** H2Server is a listening server. */
@@ -51,6 +61,10 @@ export interface H2Server {
   readonly codec: CodecName;
   /** Open HTTP/2 connections. */
   readonly connections: number;
+  /** The Prometheus endpoint's port, when the metrics option asked for one. */
+  readonly metricsPort: number | null;
+  /** metrics returns the server's counters now: connections, streams, bytes, GOAWAY and RST_STREAM by code, guard trips. */
+  metrics(): MetricsSnapshot;
   /** close shuts down gracefully: no new connections, a double GOAWAY on each HTTP/2 connection,
    *  in-flight requests finish, and after shutdownTimeout whatever is left is closed. */
   close(): Promise<void>;
@@ -96,6 +110,18 @@ export async function serve(options: ServeOptions): Promise<H2Server> {
   const http1Sockets = new Set<net.Socket>();
 
   const events = { closed: (c: ServerConnection) => connections.delete(c) };
+  const maxConnections = Math.max(1, Math.floor(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS));
+  /** admit counts a client connection against the process-wide cap; over it the socket is closed at once. */
+  const admit = (socket: net.Socket): boolean => {
+    if (admission.connections >= maxConnections) {
+      engine.metrics.guards.maxConnections++;
+      socket.destroy();
+      return false;
+    }
+    admission.connections++;
+    socket.once('close', releaseConnection);
+    return true;
+  };
   const startH2 = (socket: net.Socket, first: Buffer | null): void => {
     const transport = new SocketTransport(socket);
     const conn = new ServerConnection(core, transport, engine, handler, events);
@@ -125,6 +151,8 @@ export async function serve(options: ServeOptions): Promise<H2Server> {
       ALPNProtocols: ['h2', 'http/1.1'],
       minVersion: 'TLSv1.2',
     });
+    // The cap applies at accept, before the handshake: handshakes cost too.
+    server.on('connection', admit);
     server.on('secureConnection', (socket: tls.TLSSocket) => {
       socket.setNoDelay(true);
       if (socket.alpnProtocol === 'h2') startH2(socket, null);
@@ -133,6 +161,7 @@ export async function serve(options: ServeOptions): Promise<H2Server> {
     server.on('tlsClientError', () => { /* a failed handshake is the peer's business: stay quiet */ });
   } else {
     server = net.createServer((socket) => {
+      if (!admit(socket)) return;
       socket.setNoDelay(true);
       // h2c with prior knowledge (RFC 9113 §3.3) or HTTP/1.1: the first bytes tell.
       sniffProtocol(socket, (protocol, first) => {
@@ -154,9 +183,20 @@ export async function serve(options: ServeOptions): Promise<H2Server> {
   const address = server.address() as net.AddressInfo;
   const shutdownTimeout = Math.max(0, options.shutdownTimeout ?? 5000);
 
+  let metricsEndpoint: MetricsEndpoint | null = null;
+  if (options.metrics !== undefined) {
+    const source = { listener: `${secure ? 'tls' : 'h2c'}:${address.port}`, metrics: engine.metrics };
+    try {
+      metricsEndpoint = await exposeMetrics(source, options.metrics.port, options.metrics.hostname ?? hostname, log);
+    } catch (e) {
+      server.close();
+      throw e;
+    }
+  }
+
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
-    closing ??= gracefulClose(server, connections, http1Sockets, http1, shutdownTimeout);
+    closing ??= gracefulClose(server, connections, http1Sockets, http1, shutdownTimeout).then(() => metricsEndpoint?.release());
     return closing;
   };
   return {
@@ -167,6 +207,8 @@ export async function serve(options: ServeOptions): Promise<H2Server> {
     get connections() {
       return connections.size;
     },
+    metricsPort: metricsEndpoint?.port ?? null,
+    metrics: () => engine.metrics.snapshot(),
     close,
   };
 }
@@ -206,3 +248,8 @@ async function gracefulClose(
 }
 
 export type { ResolvedOptions };
+
+/** releaseConnection is a closed socket's 'close' listener: one shared function, no closure per socket. */
+function releaseConnection(): void {
+  admission.connections--;
+}

@@ -50,6 +50,10 @@ export class SocketTransport implements Transport {
     s.on('end', onEnd);
   }
 
+  get unsentBytes(): number {
+    return this.socket.writableLength;
+  }
+
   write(chunks: Uint8Array[], _total: number): boolean {
     const s = this.socket;
     if (s.destroyed) return true;

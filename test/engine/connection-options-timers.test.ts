@@ -26,11 +26,12 @@ describe('options', () => {
   it('fill defaults without a warning', () => {
     const { logs, resolved } = collect({});
     expect(logs).toEqual([]);
-    const { log: _log, ...values } = resolved;
+    const { log: _log, metrics: _metrics, ...values } = resolved;
     expect(values).toEqual({
       maxConcurrentStreams: 128, initialWindowSize: 1 << 20, maxFrameSize: 16384, maxHeaderListSize: 65536,
       headerTableSize: 4096, connectionWindowSize: 16 << 20, maxPendingBytes: 16 << 20,
-      settingsTimeout: 10_000, idleTimeout: 300_000, streamIdleTimeout: 120_000, maxResetsPerSecond: 200,
+      settingsTimeout: 10_000, idleTimeout: 300_000, streamIdleTimeout: 30_000, windowStallTimeout: 30_000,
+      headersTimeout: 20_000, closeTimeout: 5_000, maxResetsPerSecond: 200, maxStreamsInFlight: 20_000,
     });
   });
 
@@ -41,18 +42,21 @@ describe('options', () => {
         headerTableSize: 1 << 20, connectionWindowSize: 1000,
       },
       maxPendingBytes: 1, settingsTimeout: -5, idleTimeout: 1e12, streamIdleTimeout: -1, maxResetsPerSecond: 0,
+      windowStallTimeout: -1, headersTimeout: 1e12, closeTimeout: 0, maxStreamsInFlight: 0,
     });
-    const { log: _log, ...values } = resolved;
+    const { log: _log, metrics: _metrics, ...values } = resolved;
     expect(values).toEqual({
       maxConcurrentStreams: 1, initialWindowSize: 0, maxFrameSize: 16384, maxHeaderListSize: 1 << 24,
       headerTableSize: 65536, connectionWindowSize: 65535, maxPendingBytes: 64 << 10,
-      settingsTimeout: 0, idleTimeout: 86_400_000, streamIdleTimeout: 0, maxResetsPerSecond: 1,
+      settingsTimeout: 0, idleTimeout: 86_400_000, streamIdleTimeout: 0, windowStallTimeout: 0,
+      headersTimeout: 86_400_000, closeTimeout: 100, maxResetsPerSecond: 1, maxStreamsInFlight: 1,
     });
     expect(logs.every((l) => l.level === 'warn')).toBe(true);
     const named = logs.map((l) => l.context?.option).sort();
     expect(named).toEqual([
-      'connectionWindowSize', 'headerTableSize', 'idleTimeout', 'initialWindowSize', 'maxConcurrentStreams',
-      'maxFrameSize', 'maxHeaderListSize', 'maxPendingBytes', 'maxResetsPerSecond', 'settingsTimeout', 'streamIdleTimeout',
+      'closeTimeout', 'connectionWindowSize', 'headerTableSize', 'headersTimeout', 'idleTimeout', 'initialWindowSize',
+      'maxConcurrentStreams', 'maxFrameSize', 'maxHeaderListSize', 'maxPendingBytes', 'maxResetsPerSecond',
+      'maxStreamsInFlight', 'settingsTimeout', 'streamIdleTimeout', 'windowStallTimeout',
     ]);
   });
 

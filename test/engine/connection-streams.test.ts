@@ -3,7 +3,7 @@
 // one error log line each) and peer resets (no log line).
 
 import { describe, expect, it } from 'vitest';
-import { H2_PROTOCOL_ERROR, H2_INTERNAL_ERROR, H2_CANCEL, H2_NO_ERROR } from '../../assembly/abi.js';
+import { H2_PROTOCOL_ERROR, H2_INTERNAL_ERROR, H2_CANCEL, H2_NO_ERROR, H2_STREAM_CLOSED, H2_FLOW_CONTROL_ERROR } from '../../assembly/abi.js';
 import type { ServerStream } from '../../host/engine/types.js';
 import { CODECS } from '../helpers/codecs.js';
 import { EngineHarness, DEFAULT_REQUEST, useFakeEngineTimers } from '../helpers/engine.js';
@@ -225,11 +225,30 @@ describe.each(CODECS)('handler failures (%s)', (codec) => {
     h.wantClean();
   });
 
-  it('a complete response (HEADERS and DATA) before the request body ends: RST_STREAM NO_ERROR (RFC 9113 §8.1)', async () => {
+  it('a complete response (HEADERS and DATA) before the request body ends leaves the stream half-closed (local): the late body is discarded with its credit returned, END_STREAM closes it, no RST_STREAM (RFC 9113 §8.1)', async () => {
     const h = await EngineHarness.open(codec, { handler: async (s) => { await s.end('no thanks'); } });
     h.request(1, POST, { endStream: false });
     await h.settle();
     h.wantStatus(1, 200);
+    expect(h.textFor(1)).toBe('no thanks');
+    expect(h.conn.streamCount).toBe(1);
+    const late = new Uint8Array(1000);
+    h.data(1, late);
+    h.data(1, late, true);
+    await h.settle();
+    h.noRst(1);
+    h.noGoaway();
+    expect(h.conn.streamCount).toBe(0);
+    h.wantClean();
+  });
+
+  it('a complete response (HEADERS with END_STREAM) before the request body ends: a body past 64 KiB gets RST_STREAM NO_ERROR, and DATA after it is ignored', async () => {
+    const h = await EngineHarness.open(codec, { handler: (s) => { s.respond(204, {}, true); } });
+    h.request(1, POST, { endStream: false });
+    await h.settle();
+    h.wantStatus(1, 204);
+    for (let i = 0; i < 5; i++) h.data(1, new Uint8Array(16384));
+    await h.settle();
     h.wantRst(1, H2_NO_ERROR);
     expect(h.conn.streamCount).toBe(0);
     h.data(1, 'late', true);
@@ -238,19 +257,71 @@ describe.each(CODECS)('handler failures (%s)', (codec) => {
     h.wantClean();
   });
 
-  it('a complete response (HEADERS with END_STREAM) before the request body ends: RST_STREAM NO_ERROR, the stream is not kept', async () => {
-    const h = await EngineHarness.open(codec, { handler: (s) => { s.respond(204, {}, true); } });
+  it('after a complete early response, the request is still judged: content-length mismatch → RST_STREAM PROTOCOL_ERROR', async () => {
+    const h = await EngineHarness.open(codec, { handler: async (s) => { await s.end('early'); } });
+    h.request(1, POST, { endStream: false, extra: [['content-length', '10']] });
+    await h.settle();
+    h.data(1, 'abc', true);
+    await h.settle();
+    h.wantRst(1, H2_PROTOCOL_ERROR);
+    h.noGoaway();
+    h.wantClean();
+  });
+
+  it('after a complete early response: a second HEADERS without END_STREAM, or trailers with a pseudo-header → RST_STREAM PROTOCOL_ERROR', async () => {
+    const h = await EngineHarness.open(codec, { handler: async (s) => { await s.end('early'); } });
+    h.request(1, POST, { endStream: false });
+    h.request(3, POST, { endStream: false });
+    await h.settle();
+    h.send(h.headersFrame(1, [['x-trailer', '1']], false));
+    h.send(h.headersFrame(3, [[':path', '/x']], true));
+    await h.settle();
+    h.wantRst(1, H2_PROTOCOL_ERROR);
+    h.wantRst(3, H2_PROTOCOL_ERROR);
+    h.noGoaway();
+    h.wantClean();
+  });
+
+  it('after a complete early response: the peer\'s RST_STREAM closes the stream, and DATA after it is a stream error STREAM_CLOSED (RFC 9113 §5.1)', async () => {
+    const h = await EngineHarness.open(codec, { handler: async (s) => { await s.end('early'); } });
     h.request(1, POST, { endStream: false });
     await h.settle();
-    h.wantStatus(1, 204);
-    // The handler is done and will never read: the stream must not stay open holding the body and the windows.
-    expect(h.conn.streamCount).toBe(0);
-    h.wantRst(1, H2_NO_ERROR);
-    // DATA still in flight after our reset is ignored.
-    h.data(1, 'late', true);
+    h.send({ type: 'RST_STREAM', streamId: 1, errorCode: H2_CANCEL });
     await h.settle();
-    h.noGoaway();
-    expect(h.framesFor(1)).toHaveLength(2);
+    h.noRst(1);
+    h.data(1, 'after reset');
+    await h.settle();
+    h.wantRst(1, H2_STREAM_CLOSED);
+    h.wantClean();
+  });
+
+  it('after a complete early response: a WINDOW_UPDATE past 2^31-1 on the stream → RST_STREAM FLOW_CONTROL_ERROR', async () => {
+    const h = await EngineHarness.open(codec, { handler: async (s) => { await s.end('early'); } });
+    h.request(1, POST, { endStream: false });
+    await h.settle();
+    h.windowUpdate(1, 0x7fffffff);
+    await h.settle();
+    h.wantRst(1, H2_FLOW_CONTROL_ERROR);
+    h.wantClean();
+  });
+
+  it('a handler that reads after its response is complete gets an error, not a silently short body', async () => {
+    let readError: unknown = null;
+    const h = await EngineHarness.open(codec, {
+      handler: async (s) => {
+        await s.end('early');
+        try {
+          await s.read();
+        } catch (e) {
+          readError = e;
+        }
+      },
+    });
+    h.request(1, POST, { endStream: false });
+    await h.settle();
+    h.data(1, 'tail', true);
+    await h.settle();
+    expect(readError).toMatchObject({ code: H2_NO_ERROR });
     h.wantClean();
   });
 

@@ -62,6 +62,8 @@ export class FakeTransport implements Transport {
   paused = false;
   ended = false;
   destroyed = false;
+  /** What unsentBytes reports (a test sets it to act out a peer that does or does not read). */
+  unsentBytes = 0;
 
   constructor(private readonly decoder: FrameDecoder, private readonly client: Core) {}
 
