@@ -15,10 +15,14 @@ const H2WASM_BIN = `${ROOT}bin/h2wasm.js`;
 const H2WASM_CLI = `${ROOT}dist/host/node/cli.js`;
 const NODE_PEER = `${ROOT}bench/node-http2-server.mjs`;
 
-/** TARGETS: the names --targets accepts. */
+/** BEFORE: a checkout of an earlier h2wasm, built (H2WASM_BEFORE=DIR), for before/after runs in one benchmark. */
+const BEFORE = process.env.H2WASM_BEFORE;
+
+/** TARGETS: the names --targets accepts. `before` is h2wasm serve (wasm) from H2WASM_BEFORE. */
 export const TARGETS = {
   wasm: { label: 'h2wasm wasm', script: H2WASM_BIN, args: ['serve', '--codec', 'wasm'] },
   js: { label: 'h2wasm js', script: H2WASM_BIN, args: ['serve', '--codec', 'js'] },
+  before: { label: `h2wasm wasm before (${BEFORE ?? 'H2WASM_BEFORE unset'})`, script: `${BEFORE}/bin/h2wasm.js`, args: ['serve', '--codec', 'wasm'] },
   node: { label: 'node:http2', script: NODE_PEER, args: [] },
 };
 
@@ -29,6 +33,7 @@ export const TARGETS = {
  */
 export function unavailable(name) {
   if (name === 'node') return null;
+  if (name === 'before') return BEFORE && existsSync(`${BEFORE}/dist/host/node/cli.js`) ? null : 'set H2WASM_BEFORE to a built checkout (npm run build there)';
   if (!existsSync(H2WASM_CLI)) return `${H2WASM_CLI} is missing: run \`npm run build\` first`;
   return null;
 }
@@ -116,6 +121,17 @@ export async function startServer(name, { nodeFlags = [], readyTimeoutMs = 20_00
     }
   }
   return server;
+}
+
+/** cpuMs returns the user + system CPU time of pid so far, in ms (Linux /proc; USER_HZ 100), or null. */
+export function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 /** rssKiB reads VmRSS (KiB) of a process from /proc, or null if it is gone. */
