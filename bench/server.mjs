@@ -14,8 +14,9 @@
 //
 // Options for checking the benchmark itself (not in --help):
 //   --targets a,b,…     targets in column order, the last being the reference;
-//                       names: wasm, js, node. `--targets node,node` measures
-//                       node:http2 against itself: the noise floor.
+//                       names: wasm, js, before (H2WASM_BEFORE=a built checkout),
+//                       workers2, node, nghttpd, h2o, deno, bun (bench/server/targets.mjs).
+//                       `--targets node,node` measures node:http2 against itself: the noise floor.
 //   --rounds N          rounds (default 5, quick 3)
 //   --duration S        seconds per h2load run (default 4, quick 1)
 //   --idle N            idle connections (default 1000, quick 200)
@@ -165,6 +166,7 @@ progress(`server benchmark${quick ? ' (quick)' : ''}: ${ROUNDS} rounds × [${wor
 async function measure(w, server) {
   try {
     if (w.kind === 'h2load') {
+      if (w.tls && server.tlsPort === null) return { ok: false, quiet: true, problems: [`${server.label} is measured on h2c only`] };
       const url = w.tls ? `https://127.0.0.1:${server.tlsPort}/` : `http://127.0.0.1:${server.port}/`;
       const args = ['-c', String(w.c), '-m', String(w.m), '-t', '1', '-D', `${DURATION_S}`, `--warm-up-time=${WARMUP}`, url];
       // The server's CPU over the timed part: sampled once the warm-up is over and when h2load is done.
