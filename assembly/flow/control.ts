@@ -43,7 +43,11 @@ import {
   FLOW_SNAP_TARGET, FLOW_WOKEN,
 } from '../abi';
 import { announceable, exceedsMaxWindow, minWindow, wakes } from './window';
-import { StreamTable, STREAM_WORDS, S_HELD, S_ID, S_RECV, S_SEND } from './streams';
+import { StreamTable, STREAM_WORDS, S_HELD, S_ID, S_OWED_AT, S_RECV, S_SEND } from './streams';
+import { DEFAULT_MAX_FRAME_SIZE, ERR_BAD_HANDLE, MAX_WINDOW_SIZE } from '../abi';
+
+/** OWED_WORDS: an owed-list entry is (slot, stream id, increment); slot -1 for the connection. */
+const OWED_WORDS = 3;
 
 /** NO_ERROR_STREAM is errorStream before any flow-control error. */
 export const NO_ERROR_STREAM = -1;
@@ -71,6 +75,21 @@ export class FlowControl {
    *  change a window (all but allowance and snapshot), 0 if none; every such call resets it first. */
   connectionIncrement: i32 = 0;
 
+  // WINDOW_UPDATEs owed to the peer and not yet written, for the batched
+  // calls: the reader and the flush add to it whenever the policy announces
+  // an increment (the receive window is credited then), and flowFlush writes
+  // one frame per entry and empties it. A stream has at most one entry
+  // (S_OWED_AT) unless its sum would pass 2^31-1; an entry whose (slot, id)
+  // no longer matches (the stream closed) is dropped, as a WINDOW_UPDATE for
+  // a closed stream is pointless. The per-event exports (flowConsumed, ...)
+  // return their increments and never touch the list.
+  owed: Int32Array = new Int32Array(4 * OWED_WORDS);
+  owedCount: i32 = 0;
+  /** connectionOwedAt is 1 + the index of the connection's entry in owed, or 0. */
+  connectionOwedAt: i32 = 0;
+  /** sendMaxFrameSize is the peer's SETTINGS_MAX_FRAME_SIZE: flowFlush splits DATA at it. */
+  sendMaxFrameSize: i32 = DEFAULT_MAX_FRAME_SIZE;
+
   constructor(localInitialWindow: i32) {
     this.localInitialWindow = localInitialWindow;
   }
@@ -95,6 +114,13 @@ export class FlowControl {
     if (this.bad) return ERR_BAD_STATE;
     const base = this.streams.find(slot, streamId);
     if (base < 0) return base;
+    return this.closeAt(base);
+  }
+
+  /** closeAt is close for the slot at base. */
+  closeAt(base: i32): i32 {
+    this.connectionIncrement = 0;
+    if (this.bad) return ERR_BAD_STATE;
     this.recvHeld -= this.streams.get(base, S_HELD);
     this.streams.close(base);
     return this.replenishConnection();
@@ -114,6 +140,14 @@ export class FlowControl {
     if (length < 0) return ERR_BAD_ARGUMENT;
     const base = this.streams.find(slot, streamId);
     if (base < 0) return base;
+    return this.dataReceivedAt(base, streamId, length);
+  }
+
+  /** dataReceivedAt is dataReceived for the slot at base (from streams.find or findId). */
+  dataReceivedAt(base: i32, streamId: i32, length: i32): i32 {
+    this.connectionIncrement = 0;
+    if (this.bad) return ERR_BAD_STATE;
+    if (length < 0) return ERR_BAD_ARGUMENT;
     // RFC 9113 §6.9.1: "The entire DATA frame payload is included in flow
     // control, including the Pad Length and Padding fields if present."
     const err = this.chargeConnection(length);
@@ -165,6 +199,13 @@ export class FlowControl {
     if (this.bad) return ERR_BAD_STATE;
     const base = this.streams.find(slot, streamId);
     if (base < 0) return base;
+    return this.consumedAt(base, n);
+  }
+
+  /** consumedAt is consumed for the slot at base. */
+  consumedAt(base: i32, n: i32): i32 {
+    this.connectionIncrement = 0;
+    if (this.bad) return ERR_BAD_STATE;
     const held = this.streams.get(base, S_HELD);
     if (n < 0 || n > held) return ERR_BAD_ARGUMENT;
     this.streams.set(base, S_HELD, held - n);
@@ -281,6 +322,14 @@ export class FlowControl {
     }
     const base = this.streams.find(slot, streamId);
     if (base < 0) return base;
+    return this.streamWindowUpdateAt(base, streamId, increment);
+  }
+
+  /** streamWindowUpdateAt is windowUpdateReceived for the stream whose slot is at base. */
+  streamWindowUpdateAt(base: i32, streamId: i32, increment: i32): i32 {
+    this.connectionIncrement = 0;
+    if (this.bad) return ERR_BAD_STATE;
+    if (increment < 0) return ERR_BAD_ARGUMENT;
     const before = this.streams.get(base, S_SEND);
     // RFC 9113 §6.9.1, as above: for a stream, terminate the stream.
     if (exceedsMaxWindow(before, increment)) {
@@ -317,12 +366,75 @@ export class FlowControl {
     return woken;
   }
 
+  // ------------------------------------------------------------------ owed
+
+  /**
+   * owe adds an announced increment to the WINDOW_UPDATEs the next flush
+   * writes: for the stream whose slot is at base, or for the connection when
+   * base is -1. The window was credited when the increment was announced, so
+   * the peer's view only lags ours until the frame is written. Sums stay
+   * within 2^31-1 per entry (RFC 9113 §6.9: the increment is a 31-bit field);
+   * a sum that would pass it starts a second entry. Reports false when the
+   * list only grows (doubling), never per frame.
+   */
+  owe(base: i32, streamId: i32, increment: i32): void {
+    if (increment <= 0) return;
+    const at = base < 0 ? this.connectionOwedAt : this.streams.get(base, S_OWED_AT);
+    if (at > 0) {
+      const i = (at - 1) * OWED_WORDS + 2;
+      const sum = this.owed[i];
+      if (sum <= MAX_WINDOW_SIZE - increment) {
+        this.owed[i] = sum + increment;
+        return;
+      }
+    }
+    const n = this.owedCount;
+    if ((n + 1) * OWED_WORDS > this.owed.length) {
+      const next = new Int32Array(this.owed.length << 1);
+      next.set(this.owed, 0);
+      this.owed = next;
+    }
+    const e = n * OWED_WORDS;
+    this.owed[e] = base < 0 ? -1 : i32(base / STREAM_WORDS);
+    this.owed[e + 1] = streamId;
+    this.owed[e + 2] = increment;
+    this.owedCount = n + 1;
+    if (base < 0) this.connectionOwedAt = n + 1;
+    else this.streams.set(base, S_OWED_AT, n + 1);
+  }
+
+  /** owedStillDue returns the increment of owed entry i if it is still to be written (its stream is open), else 0. */
+  owedStillDue(i: i32): i32 {
+    const e = i * OWED_WORDS;
+    const slot = this.owed[e];
+    const id = this.owed[e + 1];
+    if (slot >= 0) {
+      const base = this.streams.find(slot, id);
+      if (base < 0) return 0;
+      this.streams.set(base, S_OWED_AT, 0);
+    }
+    return this.owed[e + 2];
+  }
+
+  /** owedStream returns the stream id of owed entry i (0 for the connection). */
+  owedStream(i: i32): i32 {
+    return this.owed[i * OWED_WORDS + 1];
+  }
+
+  /** clearOwed empties the owed list once its frames are written. */
+  clearOwed(): void {
+    this.owedCount = 0;
+    this.connectionOwedAt = 0;
+    if (this.owed.length > 64 * OWED_WORDS) this.owed = new Int32Array(4 * OWED_WORDS);
+  }
+
   // ------------------------------------------------------------ inspection
 
   /**
    * snapshot writes the windows of (slot, streamId), or of the connection
    * when streamId is 0, into out[at..at+FLOW_SNAPSHOT_WORDS) in the
-   * FLOW_SNAP_* layout (abi.ts). The caller has made out long enough.
+   * FLOW_SNAP_* layout (abi.ts); slot -1 finds the stream by id. The caller
+   * has made out long enough.
    */
   snapshot(slot: i32, streamId: i32, out: Int32Array, at: i32): i32 {
     if (at < 0 || at > out.length - FLOW_SNAPSHOT_WORDS) return ERR_BAD_ARGUMENT;
@@ -333,8 +445,9 @@ export class FlowControl {
       out[at + FLOW_SNAP_TARGET] = this.recvTarget;
       return 0;
     }
-    const base = this.streams.find(slot, streamId);
-    if (base < 0) return base;
+    // slot -1: by stream id alone (the batched calls name streams so).
+    const base = slot < 0 && streamId > 0 ? this.streams.findId(streamId) : this.streams.find(slot, streamId);
+    if (base < 0) return slot < 0 ? ERR_BAD_HANDLE : base;
     out[at + FLOW_SNAP_SEND] = this.streams.get(base, S_SEND);
     out[at + FLOW_SNAP_RECV] = this.streams.get(base, S_RECV);
     out[at + FLOW_SNAP_HELD] = this.streams.get(base, S_HELD);
