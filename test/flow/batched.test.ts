@@ -10,6 +10,7 @@ import type { Core, FlowControl, FlowPosition, Frame, FrameInit } from '../../ho
 import { FrameError } from '../../host/index.js';
 import { CODECS, sharedCore } from '../helpers/codecs.js';
 import { cat } from '../helpers/frames.js';
+import { flowReport } from './driver.js';
 
 const H = (streamId: number, endStream = false): FrameInit => ({ type: 'HEADERS', streamId, endHeaders: true, endStream, fragment: new Uint8Array(0) });
 const D = (streamId: number, n: number, padLength?: number, endStream = false): FrameInit =>
@@ -18,19 +19,6 @@ const D = (streamId: number, n: number, padLength?: number, endStream = false): 
     : { type: 'DATA', streamId, endStream, data: new Uint8Array(n), padLength };
 const WU = (streamId: number, increment: number): FrameInit => ({ type: 'WINDOW_UPDATE', streamId, increment });
 const S = (...settings: Array<[number, number]>): FrameInit => ({ type: 'SETTINGS', settings });
-
-/** flowOf keeps what a test checks of a frame: its kind, stream and the flow's findings. */
-function flowOf(f: Frame): Record<string, unknown> {
-  switch (f.type) {
-    case 'DATA': return { type: f.type, streamId: f.streamId, n: f.data.length, ...(f.untracked ? { untracked: true } : {}) };
-    case 'WINDOW_UPDATE': return { type: f.type, streamId: f.streamId, woken: f.woken, untracked: f.untracked, window: f.window };
-    case 'WINDOW_UPDATE_OWED': return { type: f.type, streamId: f.streamId, increment: f.increment };
-    case 'SETTINGS': return { type: f.type, woken: f.woken };
-    case 'STREAM_ERROR': return { type: f.type, streamId: f.streamId, errorCode: f.errorCode, reason: f.reason };
-    case 'HEADERS': return { type: f.type, streamId: f.streamId, ...('flowOpened' in f && f.flowOpened ? { flowOpened: true } : {}) };
-    default: return { type: f.type, streamId: f.streamId };
-  }
-}
 
 /** parseWindowUpdates reads a run of WINDOW_UPDATE frames. */
 function parseWindowUpdates(bytes: Uint8Array): Array<[number, number]> {
@@ -50,7 +38,7 @@ describe.each(CODECS)('flow control in the read and flush calls (%s)', (codec) =
     core = await sharedCore(codec);
     const flow = core.flowControl({ localInitialWindow: local });
     const reader = core.frameDecoder({ flow, position });
-    const read = (...frames: FrameInit[]) => reader.push(core.encodeFrames(frames)).map(flowOf);
+    const read = (...frames: FrameInit[]) => reader.push(core.encodeFrames(frames)).map(flowReport);
     return { flow, reader, read };
   };
   const updatesOf = (flow: FlowControl) => parseWindowUpdates(flow.flush().windowUpdates().slice());
@@ -86,7 +74,7 @@ describe.each(CODECS)('flow control in the read and flush calls (%s)', (codec) =
       const decoded = core.frameDecoder({ flow: flow2, hpack });
       const block = core.hpackEncoder().encode([[':method', 'GET'], [':path', '/']]);
       const got = decoded.push(core.encodeFrames([{ type: 'HEADERS', streamId: 5, endHeaders: true, fragment: block }, D(5, 10)]));
-      expect(got.map(flowOf)).toEqual([{ type: 'HEADERS', streamId: 5, flowOpened: true }, { type: 'DATA', streamId: 5, n: 10 }]);
+      expect(got.map(flowReport)).toEqual([{ type: 'HEADERS', streamId: 5, flowOpened: true }, { type: 'DATA', streamId: 5, n: 10 }]);
       expect(flow2.windows(5)!.held).toBe(10);
     });
 
@@ -115,7 +103,7 @@ describe.each(CODECS)('flow control in the read and flush calls (%s)', (codec) =
       const bytes = core.encodeFrames([H(1), D(1, 5000, 7), D(1, 3000)]);
       const frames: Frame[] = [];
       for (let i = 0; i < bytes.length; i += 7) frames.push(...reader.push(bytes.subarray(i, Math.min(bytes.length, i + 7))));
-      expect(frames.map(flowOf)).toEqual([
+      expect(frames.map(flowReport)).toEqual([
         { type: 'HEADERS', streamId: 1, flowOpened: true }, { type: 'DATA', streamId: 1, n: 5000 }, { type: 'DATA', streamId: 1, n: 3000 },
       ]);
       expect(flow.windows(1)).toEqual({ send: DEFAULT, recv: DEFAULT - 8008, held: 8000, target: DEFAULT });
