@@ -43,7 +43,7 @@ import {
   FLOW_SNAP_TARGET, FLOW_WOKEN,
 } from '../abi';
 import { announceable, exceedsMaxWindow, minWindow, wakes } from './window';
-import { StreamTable, STREAM_WORDS, S_HELD, S_ID, S_OWED_AT, S_RECV, S_SEND } from './streams';
+import { StreamTable, STREAM_WORDS, S_HELD, S_ID, S_OWED_AT, S_RECV, S_REMOTE_ENDED, S_SEND } from './streams';
 import { DEFAULT_MAX_FRAME_SIZE, ERR_BAD_HANDLE, MAX_WINDOW_SIZE } from '../abi';
 
 /** OWED_WORDS: an owed-list entry is (slot, stream id, increment); slot -1 for the connection. */
@@ -115,6 +115,11 @@ export class FlowControl {
     const base = this.streams.find(slot, streamId);
     if (base < 0) return base;
     return this.closeAt(base);
+  }
+
+  /** remoteEndedAt records that the peer ended the stream whose slot is at base (END_STREAM read). */
+  remoteEndedAt(base: i32): void {
+    this.streams.set(base, S_REMOTE_ENDED, 1);
   }
 
   /** closeAt is close for the slot at base. */
@@ -212,8 +217,11 @@ export class FlowControl {
     this.recvHeld -= n;
     const recv = this.streams.get(base, S_RECV);
     // recv + held is in [-(2^31-1), 2^31-1] and the difference is the
-    // unannounced count, in [0, 2^31-1]: grouped so no step wraps.
-    const increment = announceable(this.localInitialWindow - (recv + (held - n)), this.localInitialWindow);
+    // unannounced count, in [0, 2^31-1]: grouped so no step wraps. A stream
+    // the peer has ended gets no more credit: it can send nothing on it
+    // (RFC 9113 §5.1, half-closed (remote)), so a WINDOW_UPDATE would be wasted.
+    const ended = this.streams.get(base, S_REMOTE_ENDED) != 0;
+    const increment = ended ? 0 : announceable(this.localInitialWindow - (recv + (held - n)), this.localInitialWindow);
     this.streams.set(base, S_RECV, recv + increment);
     this.replenishConnection();
     return increment;

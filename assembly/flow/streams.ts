@@ -22,7 +22,7 @@ import { ERR_BAD_ARGUMENT, ERR_BAD_HANDLE, ERR_OUT_OF_MEMORY } from '../abi';
 import { imul32 } from '../portable/target';
 
 /** STREAM_WORDS is the number of i32 words per slot. */
-export const STREAM_WORDS = 5;
+export const STREAM_WORDS = 6;
 /** S_ID holds the stream id, or 0 for a free slot. */
 export const S_ID = 0;
 /** S_SEND is the stream's send window; in a free slot, the next free slot (or -1). */
@@ -33,6 +33,8 @@ export const S_RECV = 2;
 export const S_HELD = 3;
 /** S_OWED_AT is 1 + the index of the stream's entry in its FlowControl's owed list, or 0 (flow/control.ts). */
 export const S_OWED_AT = 4;
+/** S_REMOTE_ENDED is 1 once the peer ended the stream (END_STREAM read): its receive window is never replenished again. */
+export const S_REMOTE_ENDED = 5;
 
 /** HASH_MULTIPLIER is 2^32 / golden ratio (0x9E3779B1) as an i32: Fibonacci hashing. */
 const HASH_MULTIPLIER: i32 = -1640531535;
@@ -88,6 +90,7 @@ export class StreamTable {
     unchecked((this.words[base + S_RECV] = recv));
     unchecked((this.words[base + S_HELD] = 0));
     unchecked((this.words[base + S_OWED_AT] = 0));
+    unchecked((this.words[base + S_REMOTE_ENDED] = 0));
     this.openCount++;
     this.indexInsert(streamId, slot);
     return slot;
@@ -130,6 +133,7 @@ export class StreamTable {
     this.words[base + S_RECV] = 0;
     this.words[base + S_HELD] = 0;
     this.words[base + S_OWED_AT] = 0;
+    this.words[base + S_REMOTE_ENDED] = 0;
     this.freeHead = i32(base / STREAM_WORDS);
     this.openCount--;
     if (this.openCount == 0) this.reset();

@@ -22,7 +22,7 @@ import {
   FRAME_HEADER_SIZE, REC_WORDS, REC_STREAM_ERROR, REC_UNKNOWN, REC_CONNECTION_ERROR,
   FRAME_DATA, FRAME_HEADERS, FRAME_PRIORITY, FRAME_RST_STREAM, FRAME_SETTINGS,
   FRAME_PUSH_PROMISE, FRAME_PING, FRAME_GOAWAY, FRAME_WINDOW_UPDATE, FRAME_CONTINUATION,
-  FRAME_PRIORITY_UPDATE, FLAG_ACK, FLAG_END_HEADERS, FLAG_PADDED, FLAG_PRIORITY,
+  FRAME_PRIORITY_UPDATE, FLAG_ACK, FLAG_END_HEADERS, FLAG_END_STREAM, FLAG_PADDED, FLAG_PRIORITY,
   DEFAULT_MAX_FRAME_SIZE, MAX_MAX_FRAME_SIZE,
   ERR_BAD_ARGUMENT, ERR_FRAME_SIZE, ERR_FRAME_STREAM_ID, ERR_FRAME_PADDING,
   ERR_FRAME_CONTINUATION, ERR_SETTINGS_ACK_LENGTH, ERR_WINDOW_UPDATE_ZERO,
@@ -131,6 +131,8 @@ export class FrameReader {
   private blockSelfDependent: bool = false;
   /** blockIsHeaders: the open block started with HEADERS (not PUSH_PROMISE). */
   private blockIsHeaders: bool = false;
+  /** blockEndStream: the open block's HEADERS carried END_STREAM. */
+  private blockEndStream: bool = false;
   private fieldsPos: i32 = 0;
 
   // The sticky connection error (0 when none).
@@ -528,11 +530,12 @@ export class FrameReader {
       // keep the HPACK state in step.
       const selfDependent = (flags & FLAG_PRIORITY) != 0 && (dependency & STREAM_ID_MASK) == stream;
       this.blockIsHeaders = true;
+      this.blockEndStream = (flags & FLAG_END_STREAM) != 0;
       if (this.decoder !== null) {
         return this.beginFieldBlock(REC_HEADERS_DECODED, flags, dependency, weight, selfDependent, src, p, fragLen);
       }
       const off = this.copyString(src, p, fragLen);
-      const opened = (flags & FLAG_END_HEADERS) != 0 ? this.openPeerStream() : 0;
+      const opened = (flags & FLAG_END_HEADERS) != 0 ? this.headersCompleted() : 0;
       if (off < 0 || !this.emit(FRAME_HEADERS, flags | opened, stream, length, off, fragLen, dependency, weight)) {
         return this.fail(ERR_OUT_OF_MEMORY);
       }
@@ -545,7 +548,7 @@ export class FrameReader {
         return this.continueFieldBlock(flags, src, at, length);
       }
       const off = this.copyString(src, at, length);
-      const opened = (flags & FLAG_END_HEADERS) != 0 && this.blockIsHeaders ? this.openPeerStream() : 0;
+      const opened = (flags & FLAG_END_HEADERS) != 0 && this.blockIsHeaders ? this.headersCompleted() : 0;
       if (off < 0 || !this.emit(FRAME_CONTINUATION, flags | opened, stream, length, off, length, 0, 0)) {
         return this.fail(ERR_OUT_OF_MEMORY);
       }
@@ -706,7 +709,7 @@ export class FrameReader {
       this.stringsPos = decodedStringsEnd;
     }
     let flags = this.blockFlags | FLAG_END_HEADERS;
-    if (this.blockRecord == REC_HEADERS_DECODED) flags |= this.openPeerStream();
+    if (this.blockRecord == REC_HEADERS_DECODED) flags |= this.headersCompleted();
     if (!this.emit(this.blockRecord, flags, this.stream, this.blockBytes, first, r, this.blockC, this.blockD)) {
       return this.fail(ERR_OUT_OF_MEMORY);
     }
@@ -741,9 +744,19 @@ export class FrameReader {
       if (r < 0) return this.fail(r);
       return this.owe(-1, 0, r) ? 0 : this.fail(ERR_OUT_OF_MEMORY);
     }
-    if (length == 0) return 0;
+    // RFC 9113 §5.1: END_STREAM takes the stream to half-closed (remote); no
+    // more credit for it (flow/control.ts, consumedAt). Marked first, so the
+    // padding given back below owes the stream nothing either.
+    const ended = (this.flags & FLAG_END_STREAM) != 0;
+    if (length == 0) {
+      if (ended) flow.remoteEndedAt(base);
+      return 0;
+    }
     const r = flow.dataReceivedAt(base, stream, length);
-    if (r == 0) return 0;
+    if (r == 0) {
+      if (ended) flow.remoteEndedAt(base);
+      return 0;
+    }
     // RFC 9113 §6.9.1: "A receiver MAY respond with a stream error ... or a
     // connection error ... of type FLOW_CONTROL_ERROR if it is unable to
     // accept a frame." Overrunning the connection window is a connection
@@ -833,11 +846,23 @@ export class FrameReader {
     return woken;
   }
 
-  /** openPeerStream opens the flow slot of a stream the peer opens with the
-   *  HEADERS block just completed; returns REC_F_FLOW_OPENED or 0. */
-  private openPeerStream(): i32 {
+  /** headersCompleted tells the flow about a HEADERS block just completed: it
+   *  opens the stream's slot if the peer opens the stream with it, and marks
+   *  the stream ended on END_STREAM. Returns REC_F_FLOW_OPENED or 0. */
+  private headersCompleted(): i32 {
     const flow = this.flow;
     if (flow === null) return 0;
+    const opened = this.openPeerStream(flow);
+    if (this.blockEndStream) {
+      const base = flow.streams.findId(this.stream);
+      if (base >= 0) flow.remoteEndedAt(base);
+    }
+    return opened;
+  }
+
+  /** openPeerStream opens the flow slot of a stream the peer opens with the
+   *  HEADERS block just completed; returns REC_F_FLOW_OPENED or 0. */
+  private openPeerStream(flow: FlowControl): i32 {
     const stream = this.stream;
     // RFC 9113 §5.1.1: "Streams initiated by a client MUST use odd-numbered
     // stream identifiers" and "The identifier of a newly established stream

@@ -46,8 +46,8 @@ const pick = fc.record({ i: fc.nat(), fresh: fc.integer({ min: 1, max: 12 }).map
 type Pick = { i: number; fresh: boolean };
 
 type FrameOp =
-  | { t: 'headers'; fresh: boolean; p: Pick }
-  | { t: 'data'; p: Pick; a: Amount; against: 'stream' | 'connection'; pad: number | null }
+  | { t: 'headers'; fresh: boolean; p: Pick; end: boolean }
+  | { t: 'data'; p: Pick; a: Amount; against: 'stream' | 'connection'; pad: number | null; end: boolean }
   | { t: 'windowUpdate'; p: Pick | null; a: Amount }
   | { t: 'settings'; initial: Amount | null; maxFrame: number | null };
 type CmdOp =
@@ -60,10 +60,11 @@ type CmdOp =
   | { c: 'demand'; p: Pick; want: Amount; end: boolean; cap: number };
 type Step = { t: 'read'; frames: FrameOp[]; cuts: number[] } | { t: 'flush'; cmds: CmdOp[] };
 
+const oneIn = (n: number) => fc.integer({ min: 1, max: n }).map((v) => v === 1);
 const frameOp: fc.Arbitrary<FrameOp> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ t: fc.constant('headers' as const), fresh: fc.boolean(), p: pick }) },
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('data' as const), p: pick, a: amount, against: fc.constant('stream' as const), pad: fc.option(fc.integer({ min: 0, max: 255 }), { freq: 3 }) }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('data' as const), p: pick, a: gentle, against: fc.constant('connection' as const), pad: fc.option(fc.integer({ min: 0, max: 255 }), { freq: 3 }) }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('headers' as const), fresh: fc.boolean(), p: pick, end: oneIn(4) }) },
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('data' as const), p: pick, a: amount, against: fc.constant('stream' as const), pad: fc.option(fc.integer({ min: 0, max: 255 }), { freq: 3 }), end: oneIn(8) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('data' as const), p: pick, a: gentle, against: fc.constant('connection' as const), pad: fc.option(fc.integer({ min: 0, max: 255 }), { freq: 3 }), end: oneIn(8) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('windowUpdate' as const), p: pick, a: amount }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('windowUpdate' as const), p: fc.constant(null), a: fc.oneof({ weight: 80, arbitrary: calm }, { weight: 1, arbitrary: rel(1, 2) }) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('settings' as const), initial: fc.option(gentle, { freq: 4 }), maxFrame: fc.option(fc.constantFrom(16384, 16385, 20000, 65535), { freq: 2 }) }) },
@@ -167,10 +168,10 @@ function flushOn(side: Side, cmds: ModelCommand[]): { got: ModelFlush | string; 
 function encode(core: Core, frames: ModelFrame[]): Uint8Array {
   const inits: FrameInit[] = frames.map((f): FrameInit => {
     switch (f.t) {
-      case 'headers': return { type: 'HEADERS', streamId: f.id, endHeaders: true, fragment: new Uint8Array(0) };
+      case 'headers': return { type: 'HEADERS', streamId: f.id, endHeaders: true, endStream: f.end === true, fragment: new Uint8Array(0) };
       case 'data': return f.pad === undefined
-        ? { type: 'DATA', streamId: f.id, data: new Uint8Array(f.n) }
-        : { type: 'DATA', streamId: f.id, data: new Uint8Array(f.n), padLength: f.pad };
+        ? { type: 'DATA', streamId: f.id, endStream: f.end === true, data: new Uint8Array(f.n) }
+        : { type: 'DATA', streamId: f.id, endStream: f.end === true, data: new Uint8Array(f.n), padLength: f.pad };
       case 'windowUpdate': return { type: 'WINDOW_UPDATE', streamId: f.id, increment: f.inc };
       case 'settings': {
         const settings: Array<[number, number]> = [];
@@ -219,7 +220,7 @@ describe('flow control in the batched calls against the reference model, on both
                     const id = o.fresh ? nextPeer : ref(o.p);
                     if (o.fresh) nextPeer += 2;
                     if (!used.includes(id)) used.push(id);
-                    f = { t: 'headers', id };
+                    f = { t: 'headers', id, end: o.end };
                   } else if (o.t === 'data') {
                     const id = ref(o.p);
                     const boundary = o.against === 'stream' ? win(id).recv : model.m.connRecv;
@@ -228,7 +229,7 @@ describe('flow control in the batched calls against the reference model, on both
                     const pad = o.pad !== null && 1 + o.pad <= room ? o.pad : null;
                     const over = pad === null ? 0 : 1 + pad;
                     const n = clamp(resolve(o.a, boundary) - over, 0, room - over);
-                    f = pad === null ? { t: 'data', id, n } : { t: 'data', id, n, pad };
+                    f = pad === null ? { t: 'data', id, n, end: o.end } : { t: 'data', id, n, pad, end: o.end };
                   } else if (o.t === 'windowUpdate') {
                     let id = o.p === null ? 0 : ref(o.p);
                     // A connection window already at 2^31-1 takes no more: aim at a stream nobody opened instead.

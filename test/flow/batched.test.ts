@@ -300,6 +300,20 @@ describe.each(CODECS)('flow control in the read and flush calls (%s)', (codec) =
       expect(updatesOf(flow)).toEqual([[0, 32767]]);
     });
 
+    it('owes a stream nothing more once the peer ended it, and the connection all the same', async () => {
+      const { flow, read } = await make();
+      read(H(1), D(1, 16384), D(1, 16384), D(1, 0, 10, true), H(3, true));
+      flow.consumed(1, 32768);
+      expect(updatesOf(flow)).toEqual([[0, 32779]]);
+      expect(flow.windows(1)).toEqual({ send: DEFAULT, recv: DEFAULT - 32779, held: 0, target: DEFAULT });
+      // Trailers end it too (HEADERS with END_STREAM); the slot stays open for the send side.
+      read(H(5), D(5, 16384), D(5, 16384), H(5, true));
+      flow.consumed(5, 32768);
+      expect(updatesOf(flow)).toEqual([[0, 32768]]);
+      flow.demand(3, 10, true);
+      expect(flow.flush().granted(0)).toBe(10);
+    });
+
     it('raises the connection receive window by command, and applies our initial window once in force', async () => {
       const { flow, read } = await make();
       flow.connectionTarget(1 << 24);

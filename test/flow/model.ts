@@ -210,12 +210,13 @@ export class FlowModel {
 // (docs/abi.md, "Flow control in the read and flush calls"), and the
 // WINDOW_UPDATE frames owed, kept as the core keeps them: one entry per
 // stream (and one for the connection) until the next flush, a sum that would
-// pass 2^31-1 starting a new entry, entries of closed streams dropped.
+// pass 2^31-1 starting a new entry, entries of closed streams dropped. A
+// stream the peer ended (END_STREAM) is credited nothing more.
 
 /** A frame the model reads: the fields the flow looks at. */
 export type ModelFrame =
-  | { t: 'headers'; id: number }
-  | { t: 'data'; id: number; n: number; pad?: number }
+  | { t: 'headers'; id: number; end?: boolean }
+  | { t: 'data'; id: number; n: number; pad?: number; end?: boolean }
   | { t: 'windowUpdate'; id: number; inc: number }
   | { t: 'settings'; initialWindow?: number; maxFrameSize?: number };
 
@@ -254,6 +255,8 @@ export class BatchedFlowModel {
   failed: number | null = null;
   private owed: Array<{ id: number; inc: number }> = [];
   private owedAt = new Map<number, number>();
+  /** ended holds the open streams the peer ended. */
+  private ended = new Set<number>();
 
   constructor(local: number, readonly position: 'server' | 'client') {
     this.m = new FlowModel(local);
@@ -273,7 +276,18 @@ export class BatchedFlowModel {
 
   private closeStream(id: number): number {
     this.owedAt.delete(id);
+    this.ended.delete(id);
     return this.m.close(true, id);
+  }
+
+  /** consume is FlowModel.consumed, but a stream the peer ended gets no credit. Returns the stream increment. */
+  private consume(id: number, n: number): number {
+    const inc = this.m.consumed(true, id, n);
+    if (inc > 0 && this.ended.has(id)) {
+      this.m.streams.get(id)!.recv -= inc;
+      return 0;
+    }
+    return inc;
   }
 
   private fail(err: number): Report[] {
@@ -292,6 +306,7 @@ export class BatchedFlowModel {
           this.lastPeer = f.id;
           opened = !m.bad && !m.streams.has(f.id) && m.open(f.id) === 0;
         }
+        if (f.end && m.streams.has(f.id)) this.ended.add(f.id);
         out.push({ type: 'HEADERS', streamId: f.id, ...(opened ? { flowOpened: true } : {}) });
         return out;
       }
@@ -316,14 +331,15 @@ export class BatchedFlowModel {
             return out;
           }
           if (r < 0) return this.fail(r);
+          if (f.end) this.ended.add(f.id);
           if (f.pad !== undefined) {
             const s = m.streams.get(f.id)!;
-            const inc = m.consumed(true, f.id, Math.min(1 + f.pad, s.held));
+            const inc = this.consume(f.id, Math.min(1 + f.pad, s.held));
             const conn = m.connIncrement;
             this.owe(f.id, inc, out);
             this.owe(0, conn, out);
           }
-        }
+        } else if (f.end) this.ended.add(f.id);
         out.push({ type: 'DATA', streamId: f.id, n: f.n });
         return out;
       }
@@ -375,7 +391,10 @@ export class BatchedFlowModel {
       switch (c.c) {
         case 'open':
           result = c.id <= 0 || m.streams.has(c.id) ? ERR_BAD_ARGUMENT : m.open(c.id);
-          if (result === 0) this.owedAt.delete(c.id);
+          if (result === 0) {
+            this.owedAt.delete(c.id);
+            this.ended.delete(c.id);
+          }
           break;
         case 'close':
           if (!m.streams.has(c.id)) result = ERR_BAD_HANDLE;
@@ -386,7 +405,7 @@ export class BatchedFlowModel {
           if (s === undefined) result = ERR_BAD_HANDLE;
           else if (c.n < 0 || c.n > s.held) result = ERR_BAD_ARGUMENT;
           else {
-            const inc = m.consumed(true, c.id, c.n);
+            const inc = this.consume(c.id, c.n);
             const conn = m.connIncrement;
             this.owe(c.id, inc);
             this.owe(0, conn);
