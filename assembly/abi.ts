@@ -224,7 +224,7 @@ export const FLOW_WOKEN = 1;
 
 /** Positions for frameReaderAttachFlow: which stream ids the peer opens with HEADERS. */
 export const FLOW_POSITION_SERVER = 0; // the peer (a client) opens odd ids (RFC 9113 §5.1.1)
-export const FLOW_POSITION_CLIENT = 1; // the peer (a server) opens none with HEADERS; we open ours by FLOW_CMD_OPEN
+export const FLOW_POSITION_CLIENT = 1; // the peer (a server) reserves even ids with PUSH_PROMISE; we open ours by FLOW_CMD_OPEN
 
 /** REC_C bits of a DATA record. */
 export const REC_DATA_FIRST = 1; // the first record of the frame
@@ -234,9 +234,10 @@ export const REC_DATA_LAST = 2; // the record that completes the frame
  *  sends no FLOW_CMD_CONSUMED for it. */
 export const REC_DATA_UNTRACKED = 4;
 
-/** REC_FLAGS bit of a HEADERS record (REC_HEADERS_DECODED, or the raw HEADERS /
- *  CONTINUATION that completes a block): the attached flow opened this
- *  peer-initiated stream's slot with our initial window. */
+/** REC_FLAGS bit of the record that completes a HEADERS or PUSH_PROMISE block
+ *  (REC_*_DECODED, or the raw HEADERS / PUSH_PROMISE / CONTINUATION): the
+ *  attached flow opened the slot of the stream the peer opens (HEADERS,
+ *  server position) or reserves (PUSH_PROMISE, client position). */
 export const REC_F_FLOW_OPENED = 0x100;
 
 /** REC_B bits of a WINDOW_UPDATE record with a flow attached (REC_C = the send window after it). */

@@ -29,7 +29,7 @@ import {
   ERR_PRIORITY_SELF, ERR_HEADER_BLOCK_TOO_LARGE, ERR_OUT_OF_MEMORY, ERR_HEADER_LIST_TOO_LARGE,
   REC_HEADERS_DECODED, REC_PUSH_PROMISE_DECODED, STATUS_OPEN_BLOCK,
   REC_DATA_FIRST, REC_DATA_LAST, REC_DATA_UNTRACKED, REC_F_FLOW_OPENED, REC_WINDOW_UPDATE_OWED,
-  WU_WOKEN, WU_UNTRACKED, FLOW_WOKEN, FLOW_POSITION_SERVER, ERR_FLOW_CONTROL,
+  WU_WOKEN, WU_UNTRACKED, FLOW_WOKEN, FLOW_POSITION_SERVER, FLOW_POSITION_CLIENT, ERR_FLOW_CONTROL,
   SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE,
 } from '../abi';
 import { FlowControl } from '../flow/control';
@@ -111,7 +111,7 @@ export class FrameReader {
   // the slots of streams the peer opens with HEADERS.
   private flow: FlowControl | null = null;
   private flowPosition: i32 = FLOW_POSITION_SERVER;
-  /** lastPeerStream is the highest stream id the peer opened with HEADERS (server position). */
+  /** lastPeerStream is the highest stream id the peer opened (HEADERS, server position) or reserved (PUSH_PROMISE, client position). */
   private lastPeerStream: i32 = 0;
 
   // The open header block: its stream (0 when none), fragment bytes, CONTINUATIONs.
@@ -133,6 +133,8 @@ export class FrameReader {
   private blockIsHeaders: bool = false;
   /** blockEndStream: the open block's HEADERS carried END_STREAM. */
   private blockEndStream: bool = false;
+  /** blockPromised: the open block's PUSH_PROMISE promised this stream. */
+  private blockPromised: i32 = 0;
   private fieldsPos: i32 = 0;
 
   // The sticky connection error (0 when none).
@@ -535,7 +537,7 @@ export class FrameReader {
         return this.beginFieldBlock(REC_HEADERS_DECODED, flags, dependency, weight, selfDependent, src, p, fragLen);
       }
       const off = this.copyString(src, p, fragLen);
-      const opened = (flags & FLAG_END_HEADERS) != 0 ? this.headersCompleted() : 0;
+      const opened = (flags & FLAG_END_HEADERS) != 0 ? this.blockCompleted() : 0;
       if (off < 0 || !this.emit(FRAME_HEADERS, flags | opened, stream, length, off, fragLen, dependency, weight)) {
         return this.fail(ERR_OUT_OF_MEMORY);
       }
@@ -548,7 +550,7 @@ export class FrameReader {
         return this.continueFieldBlock(flags, src, at, length);
       }
       const off = this.copyString(src, at, length);
-      const opened = (flags & FLAG_END_HEADERS) != 0 && this.blockIsHeaders ? this.headersCompleted() : 0;
+      const opened = (flags & FLAG_END_HEADERS) != 0 ? this.blockCompleted() : 0;
       if (off < 0 || !this.emit(FRAME_CONTINUATION, flags | opened, stream, length, off, length, 0, 0)) {
         return this.fail(ERR_OUT_OF_MEMORY);
       }
@@ -568,11 +570,13 @@ export class FrameReader {
       if (!this.openBlock(fragLen)) return this.fail(ERR_HEADER_BLOCK_TOO_LARGE);
       this.blockStream = (flags & FLAG_END_HEADERS) != 0 ? 0 : stream;
       this.blockIsHeaders = false;
+      this.blockPromised = promised;
       if (this.decoder !== null) {
         return this.beginFieldBlock(REC_PUSH_PROMISE_DECODED, flags, promised, 0, false, src, p, fragLen);
       }
       const off = this.copyString(src, p, fragLen);
-      if (off < 0 || !this.emit(FRAME_PUSH_PROMISE, flags, stream, length, off, fragLen, promised, 0)) {
+      const opened = (flags & FLAG_END_HEADERS) != 0 ? this.blockCompleted() : 0;
+      if (off < 0 || !this.emit(FRAME_PUSH_PROMISE, flags | opened, stream, length, off, fragLen, promised, 0)) {
         return this.fail(ERR_OUT_OF_MEMORY);
       }
       return 0;
@@ -709,7 +713,7 @@ export class FrameReader {
       this.stringsPos = decodedStringsEnd;
     }
     let flags = this.blockFlags | FLAG_END_HEADERS;
-    if (this.blockRecord == REC_HEADERS_DECODED) flags |= this.headersCompleted();
+    flags |= this.blockCompleted();
     if (!this.emit(this.blockRecord, flags, this.stream, this.blockBytes, first, r, this.blockC, this.blockD)) {
       return this.fail(ERR_OUT_OF_MEMORY);
     }
@@ -846,13 +850,26 @@ export class FrameReader {
     return woken;
   }
 
-  /** headersCompleted tells the flow about a HEADERS block just completed: it
-   *  opens the stream's slot if the peer opens the stream with it, and marks
-   *  the stream ended on END_STREAM. Returns REC_F_FLOW_OPENED or 0. */
-  private headersCompleted(): i32 {
+  /**
+   * blockCompleted tells the flow about a field block just completed: a
+   * HEADERS block opens the slot of a stream a client opens (server
+   * position) and marks the stream ended on END_STREAM; a PUSH_PROMISE block
+   * opens the slot of the stream a server reserves (client position), so
+   * that its DATA is charged even in the read that carries the promise.
+   * Returns REC_F_FLOW_OPENED or 0.
+   */
+  private blockCompleted(): i32 {
     const flow = this.flow;
     if (flow === null) return 0;
-    const opened = this.openPeerStream(flow);
+    if (!this.blockIsHeaders) {
+      // RFC 9113 §5.1.1: "Streams initiated by the server MUST use
+      // even-numbered stream identifiers." A client that refuses the push
+      // resets the stream and closes its slot.
+      return this.flowPosition == FLOW_POSITION_CLIENT ? this.openPeerStream(flow, this.blockPromised, 0) : 0;
+    }
+    // RFC 9113 §5.1.1: "Streams initiated by a client MUST use odd-numbered
+    // stream identifiers". A server opens no stream with HEADERS.
+    const opened = this.flowPosition == FLOW_POSITION_SERVER ? this.openPeerStream(flow, this.stream, 1) : 0;
     if (this.blockEndStream) {
       const base = flow.streams.findId(this.stream);
       if (base >= 0) flow.remoteEndedAt(base);
@@ -860,16 +877,14 @@ export class FrameReader {
     return opened;
   }
 
-  /** openPeerStream opens the flow slot of a stream the peer opens with the
-   *  HEADERS block just completed; returns REC_F_FLOW_OPENED or 0. */
-  private openPeerStream(flow: FlowControl): i32 {
-    const stream = this.stream;
-    // RFC 9113 §5.1.1: "Streams initiated by a client MUST use odd-numbered
-    // stream identifiers" and "The identifier of a newly established stream
-    // MUST be numerically greater than all streams that the initiating
-    // endpoint has opened or reserved." A lower id is trailers or the host's
-    // protocol error to judge; a server opens no stream with HEADERS.
-    if (this.flowPosition != FLOW_POSITION_SERVER || (stream & 1) == 0 || stream <= this.lastPeerStream) return 0;
+  /** openPeerStream opens the flow slot of a stream the peer opens, if stream
+   *  has the peer's parity and is new; returns REC_F_FLOW_OPENED or 0. */
+  private openPeerStream(flow: FlowControl, stream: i32, parity: i32): i32 {
+    // RFC 9113 §5.1.1: "The identifier of a newly established stream MUST be
+    // numerically greater than all streams that the initiating endpoint has
+    // opened or reserved." A lower id is trailers, or the host's protocol
+    // error to judge.
+    if ((stream & 1) != parity || stream <= this.lastPeerStream) return 0;
     this.lastPeerStream = stream;
     return flow.open(stream) >= 0 ? REC_F_FLOW_OPENED : 0;
   }

@@ -92,6 +92,8 @@ export interface PushPromiseFrame {
   promisedStreamId: number;
   fragment: Uint8Array;
   padLength?: number;
+  /** With a flow attached (client position): this block opened the promised stream's flow slot. */
+  flowOpened?: boolean;
 }
 
 export interface PingFrame {
@@ -199,6 +201,8 @@ export interface DecodedPushPromiseFrame {
   endHeaders: true;
   promisedStreamId: number;
   headers: HeaderList | null;
+  /** With a flow attached (client position): this block opened the promised stream's flow slot. */
+  flowOpened?: boolean;
 }
 
 export type Frame =
@@ -387,6 +391,7 @@ export class FrameDecoder extends CoreContext {
             fragment: copyBytes(b.strings, a, a + bw),
           };
           if (flags & FLAG_PADDED) f.padLength = length - 5 - bw;
+          if (flowOpened) f.flowOpened = true;
           frames.push(f);
           break;
         }
@@ -441,6 +446,7 @@ export class FrameDecoder extends CoreContext {
           frames.push({
             type: 'PUSH_PROMISE', streamId, flags, endHeaders: true, promisedStreamId: c,
             headers: bw >= 0 ? this.hpack!.readFields(a, bw) : null,
+            ...(flowOpened ? { flowOpened: true } : {}),
           });
           break;
         case REC_UNKNOWN:

@@ -47,6 +47,7 @@ type Pick = { i: number; fresh: boolean };
 
 type FrameOp =
   | { t: 'headers'; fresh: boolean; p: Pick; end: boolean }
+  | { t: 'push'; fresh: boolean; p: Pick; on: Pick }
   | { t: 'data'; p: Pick; a: Amount; against: 'stream' | 'connection'; pad: number | null; end: boolean }
   | { t: 'windowUpdate'; p: Pick | null; a: Amount }
   | { t: 'settings'; initial: Amount | null; maxFrame: number | null };
@@ -63,6 +64,7 @@ type Step = { t: 'read'; frames: FrameOp[]; cuts: number[] } | { t: 'flush'; cmd
 const oneIn = (n: number) => fc.integer({ min: 1, max: n }).map((v) => v === 1);
 const frameOp: fc.Arbitrary<FrameOp> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ t: fc.constant('headers' as const), fresh: fc.boolean(), p: pick, end: oneIn(4) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('push' as const), fresh: fc.boolean(), p: pick, on: pick }) },
   { weight: 6, arbitrary: fc.record({ t: fc.constant('data' as const), p: pick, a: amount, against: fc.constant('stream' as const), pad: fc.option(fc.integer({ min: 0, max: 255 }), { freq: 3 }), end: oneIn(8) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('data' as const), p: pick, a: gentle, against: fc.constant('connection' as const), pad: fc.option(fc.integer({ min: 0, max: 255 }), { freq: 3 }), end: oneIn(8) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('windowUpdate' as const), p: pick, a: amount }) },
@@ -169,6 +171,7 @@ function encode(core: Core, frames: ModelFrame[]): Uint8Array {
   const inits: FrameInit[] = frames.map((f): FrameInit => {
     switch (f.t) {
       case 'headers': return { type: 'HEADERS', streamId: f.id, endHeaders: true, endStream: f.end === true, fragment: new Uint8Array(0) };
+      case 'push': return { type: 'PUSH_PROMISE', streamId: f.id, endHeaders: true, promisedStreamId: f.promised, fragment: new Uint8Array(0) };
       case 'data': return f.pad === undefined
         ? { type: 'DATA', streamId: f.id, endStream: f.end === true, data: new Uint8Array(f.n) }
         : { type: 'DATA', streamId: f.id, endStream: f.end === true, data: new Uint8Array(f.n), padLength: f.pad };
@@ -221,6 +224,11 @@ describe('flow control in the batched calls against the reference model, on both
                     if (o.fresh) nextPeer += 2;
                     if (!used.includes(id)) used.push(id);
                     f = { t: 'headers', id, end: o.end };
+                  } else if (o.t === 'push') {
+                    const promised = o.fresh ? nextPeer : ref(o.p);
+                    if (o.fresh) nextPeer += 2;
+                    if (!used.includes(promised)) used.push(promised);
+                    f = { t: 'push', id: ref(o.on), promised };
                   } else if (o.t === 'data') {
                     const id = ref(o.p);
                     const boundary = o.against === 'stream' ? win(id).recv : model.m.connRecv;

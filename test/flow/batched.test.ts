@@ -236,6 +236,23 @@ describe.each(CODECS)('flow control in the read and flush calls (%s)', (codec) =
       ]);
       expect(flow.windows(1)!.held).toBe(10);
     });
+
+    it('in the client position opens the slot of a stream the server reserves with PUSH_PROMISE', async () => {
+      const { flow, read } = await make(DEFAULT, 'client');
+      flow.streamOpened(1);
+      flow.flush();
+      const P = (promisedStreamId: number): FrameInit => ({ type: 'PUSH_PROMISE', streamId: 1, endHeaders: true, promisedStreamId, fragment: new Uint8Array(0) });
+      expect(read(P(2), H(2), D(2, 100), P(2), P(3), P(6))).toEqual([
+        { type: 'PUSH_PROMISE', streamId: 1, promised: 2, flowOpened: true },
+        { type: 'HEADERS', streamId: 2 }, { type: 'DATA', streamId: 2, n: 100 },
+        { type: 'PUSH_PROMISE', streamId: 1, promised: 2 }, { type: 'PUSH_PROMISE', streamId: 1, promised: 3 },
+        { type: 'PUSH_PROMISE', streamId: 1, promised: 6, flowOpened: true },
+      ]);
+      expect(flow.windows(2)!.held).toBe(100);
+      // The server position opens nothing on a PUSH_PROMISE (a client sending one is the host's protocol error).
+      const server = await make();
+      expect(server.read(H(1), P(2))).toEqual([{ type: 'HEADERS', streamId: 1, flowOpened: true }, { type: 'PUSH_PROMISE', streamId: 1, promised: 2 }]);
+    });
   });
 
   describe('flush', () => {

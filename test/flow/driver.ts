@@ -89,6 +89,7 @@ export function flowReport(f: Frame): Record<string, unknown> {
     case 'SETTINGS': return { type: f.type, woken: f.woken };
     case 'STREAM_ERROR': return { type: f.type, streamId: f.streamId, errorCode: f.errorCode, reason: f.reason };
     case 'HEADERS': return { type: f.type, streamId: f.streamId, ...('flowOpened' in f && f.flowOpened ? { flowOpened: true } : {}) };
+    case 'PUSH_PROMISE': return { type: f.type, streamId: f.streamId, promised: f.promisedStreamId, ...(f.flowOpened ? { flowOpened: true } : {}) };
     default: return { type: f.type, streamId: f.streamId };
   }
 }

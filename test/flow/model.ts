@@ -216,6 +216,7 @@ export class FlowModel {
 /** A frame the model reads: the fields the flow looks at. */
 export type ModelFrame =
   | { t: 'headers'; id: number; end?: boolean }
+  | { t: 'push'; id: number; promised: number }
   | { t: 'data'; id: number; n: number; pad?: number; end?: boolean }
   | { t: 'windowUpdate'; id: number; inc: number }
   | { t: 'settings'; initialWindow?: number; maxFrameSize?: number };
@@ -308,6 +309,15 @@ export class BatchedFlowModel {
         }
         if (f.end && m.streams.has(f.id)) this.ended.add(f.id);
         out.push({ type: 'HEADERS', streamId: f.id, ...(opened ? { flowOpened: true } : {}) });
+        return out;
+      }
+      case 'push': {
+        let opened = false;
+        if (this.position === 'client' && f.promised % 2 === 0 && f.promised > this.lastPeer) {
+          this.lastPeer = f.promised;
+          opened = !m.bad && !m.streams.has(f.promised) && m.open(f.promised) === 0;
+        }
+        out.push({ type: 'PUSH_PROMISE', streamId: f.id, promised: f.promised, ...(opened ? { flowOpened: true } : {}) });
         return out;
       }
       case 'data': {
