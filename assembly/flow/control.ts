@@ -31,6 +31,11 @@
 //     never exceeds the target they were received under);
 //   - held and unannounced are >= 0 and at most 2^31-1 for the same reason.
 //
+// The batched calls (the frame reader with this FlowControl attached, and
+// flowFlush in flow/flush.ts) name streams by id (StreamTable.findId), keep
+// the WINDOW_UPDATEs owed to the peer in a list until the flush writes them
+// (owe), and give a stream the peer has ended no more credit (remoteEndedAt).
+//
 // Errors: a connection error (ERR_FLOW_CONTROL with errorStream 0, or
 // ERR_SETTINGS_WINDOW) leaves the FlowControl in a sticky bad state: every
 // later mutating call returns ERR_BAD_STATE (STYLE habit 2). A stream error
@@ -382,8 +387,8 @@ export class FlowControl {
    * base is -1. The window was credited when the increment was announced, so
    * the peer's view only lags ours until the frame is written. Sums stay
    * within 2^31-1 per entry (RFC 9113 §6.9: the increment is a 31-bit field);
-   * a sum that would pass it starts a second entry. Reports false when the
-   * list only grows (doubling), never per frame.
+   * a sum that would pass it starts a second entry. The list grows by
+   * doubling, so no frame allocates.
    */
   owe(base: i32, streamId: i32, increment: i32): void {
     if (increment <= 0) return;

@@ -13,6 +13,10 @@
 //   - DATA payloads are never buffered: each call reports the contiguous chunk
 //     of the frame's data it holds, as a record pointing into ioIn.
 //
+// With a FlowControl attached (attachFlow), the same call keeps the
+// connection's windows: see "Flow control in the read call" below and
+// docs/abi.md.
+//
 // Errors are values (STYLE habit 2): a stream error is a REC_STREAM_ERROR
 // record and reading goes on; a connection error is a REC_CONNECTION_ERROR
 // record, the last of its call, after which every read() reports the same
@@ -108,7 +112,7 @@ export class FrameReader {
 
   // With an attached FlowControl (attachFlow), windows are charged and
   // credited in the same call: DATA, WINDOW_UPDATE, the peer's SETTINGS, and
-  // the slots of streams the peer opens with HEADERS.
+  // the slots of streams the peer opens (HEADERS) or reserves (PUSH_PROMISE).
   private flow: FlowControl | null = null;
   private flowPosition: i32 = FLOW_POSITION_SERVER;
   /** lastPeerStream is the highest stream id the peer opened (HEADERS, server position) or reserved (PUSH_PROMISE, client position). */
@@ -172,7 +176,7 @@ export class FrameReader {
 
   /** attachFlow makes the reader keep flow's windows in the same call
    *  (docs/abi.md, "Flow control in the read and flush calls"); position is
-   *  FLOW_POSITION_SERVER or FLOW_POSITION_CLIENT: which HEADERS open a slot. */
+   *  FLOW_POSITION_SERVER or FLOW_POSITION_CLIENT: which blocks open a slot. */
   attachFlow(flow: FlowControl, position: i32): void {
     this.flow = flow;
     this.flowPosition = position;
