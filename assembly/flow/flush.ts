@@ -131,6 +131,8 @@ function demand(flow: FlowControl, base: i32, pos: i32): i32 {
   const end = (inFlags & FLOW_DEMAND_END_STREAM) != 0 && grant == want;
   const maxFrame = flow.sendMaxFrameSize;
   const frames = grant == 0 ? (end ? 1 : 0) : i32((grant - 1) / maxFrame) + 1;
+  // Debug builds only (docs/architecture.md, "Invariants"): no grant past a send window.
+  assert(grant == 0 || (grant <= streamWindow && grant <= connectionWindow), 'flow: grant past a send window');
   if (!reserveOut(pos + frames * FRAME_HEADER_SIZE, pos)) return ERR_OUT_OF_MEMORY;
   flow.streams.set(at, S_SEND, streamWindow - grant);
   flow.sendWindow = connectionWindow - grant;

@@ -192,6 +192,8 @@ export class StreamTable {
 
   private indexInsert(id: i32, slot: i32): void {
     const keys = this.indexKeys;
+    // Debug builds only: at most half full, so every probe ends at an empty entry.
+    assert(this.openCount * 2 <= keys.length, 'flow: stream index over half full');
     const mask = keys.length - 1;
     let i = idHash(id) & mask;
     while (unchecked(keys[i]) != 0) i = (i + 1) & mask;
