@@ -271,8 +271,11 @@ export const FLOW_CMD_OPEN = 1;
 export const FLOW_CMD_CLOSE = 2;
 /** FLOW_CMD_CONSUMED: the application consumed FCMD_VALUE body bytes of FCMD_STREAM. */
 export const FLOW_CMD_CONSUMED = 3;
-/** FLOW_CMD_LOCAL_INITIAL_WINDOW: our SETTINGS_INITIAL_WINDOW_SIZE FCMD_VALUE is in force (the peer ACKed it). */
-export const FLOW_CMD_LOCAL_INITIAL_WINDOW = 4;
+/** FLOW_CMD_SETTINGS_SENT: we are sending a SETTINGS frame; FCMD_VALUE is the
+ *  SETTINGS_INITIAL_WINDOW_SIZE it carries, or -1 if none. The reader applies
+ *  it when it reads that frame's ACK (ACKs come in order, RFC 9113 §6.5.3), so
+ *  DATA after the ACK in the same read is charged under the new value. */
+export const FLOW_CMD_SETTINGS_SENT = 4;
 /** FLOW_CMD_PEER_MAX_FRAME_SIZE: DATA frames are split at FCMD_VALUE octets (the reader sets it from the peer's SETTINGS too). */
 export const FLOW_CMD_PEER_MAX_FRAME_SIZE = 5;
 /** FLOW_CMD_CONNECTION_TARGET: keep the connection receive window at FCMD_VALUE (a raise is owed at once). */

@@ -92,6 +92,9 @@ export class FlowControl {
   owedCount: i32 = 0;
   /** connectionOwedAt is 1 + the index of the connection's entry in owed, or 0. */
   connectionOwedAt: i32 = 0;
+  /** settingsPending holds the initial window (or -1) of each SETTINGS frame we sent, oldest first, until its ACK is read. */
+  settingsPending: Int32Array = new Int32Array(4);
+  settingsCount: i32 = 0;
   /** sendMaxFrameSize is the peer's SETTINGS_MAX_FRAME_SIZE: flowFlush splits DATA at it. */
   sendMaxFrameSize: i32 = DEFAULT_MAX_FRAME_SIZE;
 
@@ -377,6 +380,65 @@ export class FlowControl {
     if (woken < 0) return woken;
     this.peerInitialWindow = value;
     return woken;
+  }
+
+  /**
+   * settingsSent records that we are sending a SETTINGS frame carrying
+   * SETTINGS_INITIAL_WINDOW_SIZE = value (-1: none); settingsAcked applies it
+   * when its ACK is read. Returns 0 or ERR_BAD_ARGUMENT.
+   */
+  settingsSent(value: i32): i32 {
+    if (value < -1) return ERR_BAD_ARGUMENT;
+    const n = this.settingsCount;
+    if (n >= this.settingsPending.length) {
+      const next = new Int32Array(this.settingsPending.length << 1);
+      next.set(this.settingsPending, 0);
+      this.settingsPending = next;
+    }
+    this.settingsPending[n] = value;
+    this.settingsCount = n + 1;
+    return 0;
+  }
+
+  /**
+   * settingsAcked takes the oldest SETTINGS frame we sent as acknowledged and
+   * applies its initial window (RFC 9113 §6.5.3: "the values in the SETTINGS
+   * frame MUST be processed in the order they appear" and the sender applies
+   * them before it acknowledges, so every DATA frame sized by the new value
+   * comes after the ACK). Returns 1 if our initial window was cut (the caller
+   * then runs announceAt over the streams), 0 otherwise, or a connection error.
+   */
+  settingsAcked(): i32 {
+    const n = this.settingsCount;
+    if (n == 0) return 0; // an ACK of nothing we reported: the host's to judge
+    const value = this.settingsPending[0];
+    this.settingsPending.copyWithin(0, 1, n);
+    this.settingsCount = n - 1;
+    if (value < 0) return 0;
+    const before = this.localInitialWindow;
+    const r = this.setLocalInitialWindow(value);
+    if (r < 0) return r;
+    return value < before ? 1 : 0;
+  }
+
+  /**
+   * announceAt credits the stream whose slot is at base with what the policy
+   * announces now and returns the increment (the caller owes it), 0 for a
+   * free slot or a stream the peer ended. A cut of our initial window calls
+   * for it on every stream: the cut moves a stream's window and target
+   * together, so its unannounced bytes stay as they were while the threshold
+   * (half the target) drops, and bytes consumed before the cut may now be
+   * due; with no further consumption to trigger them, the peer would stall.
+   * (A raise, and any change of the connection target, never makes bytes due.)
+   */
+  announceAt(base: i32): i32 {
+    const table = this.streams;
+    if (table.get(base, S_ID) == 0 || table.get(base, S_REMOTE_ENDED) != 0) return 0;
+    const target = this.localInitialWindow;
+    const recv = table.get(base, S_RECV);
+    const increment = announceable(target - (recv + table.get(base, S_HELD)), target);
+    table.set(base, S_RECV, recv + increment);
+    return increment;
   }
 
   // ------------------------------------------------------------------ owed

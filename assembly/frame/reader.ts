@@ -37,7 +37,7 @@ import {
   SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE,
 } from '../abi';
 import { FlowControl } from '../flow/control';
-import { S_HELD, S_SEND } from '../flow/streams';
+import { STREAM_WORDS, S_HELD, S_ID, S_SEND } from '../flow/streams';
 import { Decoder, decodedStringsEnd } from '../hpack/decoder';
 import { ioIn, ioRecords, ioStatus, ioStrings, reserveRecords, reserveStrings } from '../io';
 import { copyBytes } from '../portable/target';
@@ -602,8 +602,8 @@ export class FrameReader {
       const err = validateSettings(src, at, length);
       if (err != 0) return this.fail(err);
       let woken = 0;
-      if (this.flow !== null && (flags & FLAG_ACK) == 0) {
-        woken = this.applyPeerSettings(src, at, length);
+      if (this.flow !== null) {
+        woken = (flags & FLAG_ACK) == 0 ? this.applyPeerSettings(src, at, length) : this.applySettingsAck();
         if (woken < 0) return -1;
       }
       const off = this.copyString(src, at, length);
@@ -879,6 +879,22 @@ export class FrameReader {
       if (base >= 0) flow.remoteEndedAt(base);
     }
     return opened;
+  }
+
+  /** applySettingsAck applies the initial window of our SETTINGS frame this
+   *  ACK acknowledges (FLOW_CMD_SETTINGS_SENT), and owes what a cut makes due
+   *  on every stream (FlowControl.announceAt); 0, or -1 after fail(). */
+  private applySettingsAck(): i32 {
+    const flow = this.flow!;
+    const cut = flow.settingsAcked();
+    if (cut < 0) return this.fail(cut);
+    if (cut == 0) return 0;
+    const table = flow.streams;
+    const end = table.used * STREAM_WORDS;
+    for (let base = 0; base < end; base += STREAM_WORDS) {
+      if (!this.owe(base, table.get(base, S_ID), flow.announceAt(base))) return this.fail(ERR_OUT_OF_MEMORY);
+    }
+    return 0;
   }
 
   /** openPeerStream opens the flow slot of a stream the peer opens, if stream

@@ -6,7 +6,7 @@
 //          frameRead then charges DATA, credits WINDOW_UPDATE, applies the
 //          peer's SETTINGS and opens the slots of streams the peer opens,
 //          reporting what the host must know in its records.
-//   flush  queue commands (open, close, consumed, settings in force, DATA
+//   flush  queue commands (open, close, consumed, SETTINGS sent, DATA
 //          demands in scheduler order) and run them with flush(), one core
 //          call: it returns the grants, with the DATA frame headers and the
 //          owed WINDOW_UPDATE frames written into the core's `out` buffer.
@@ -17,7 +17,7 @@
 
 import {
   FLOW_CMD_WORDS, FCMD_TYPE, FCMD_STREAM, FCMD_VALUE, FCMD_CAP, FCMD_FLAGS, FCMD_RESULT, FCMD_FRAMES, FCMD_OUT,
-  FLOW_CMD_OPEN, FLOW_CMD_CLOSE, FLOW_CMD_CONSUMED, FLOW_CMD_LOCAL_INITIAL_WINDOW, FLOW_CMD_PEER_MAX_FRAME_SIZE,
+  FLOW_CMD_OPEN, FLOW_CMD_CLOSE, FLOW_CMD_CONSUMED, FLOW_CMD_SETTINGS_SENT, FLOW_CMD_PEER_MAX_FRAME_SIZE,
   FLOW_CMD_CONNECTION_TARGET, FLOW_CMD_DEMAND, FLOW_DEMAND_END_STREAM, FLOW_GRANT_END_STREAM,
   FLOW_GRANT_STREAM_BLOCKED, FLOW_GRANT_CONNECTION_BLOCKED, FLOW_POSITION_SERVER, FLOW_POSITION_CLIENT,
   FLOW_SNAP_SEND, FLOW_SNAP_RECV, FLOW_SNAP_HELD, FLOW_SNAP_TARGET, FLOW_SNAPSHOT_WORDS,
@@ -102,9 +102,11 @@ export class FlowControl extends CoreContext {
     return this.push(FLOW_CMD_CONSUMED, streamId, n, 0, 0);
   }
 
-  /** localInitialWindow: our SETTINGS_INITIAL_WINDOW_SIZE is in force (the peer ACKed it). */
-  localInitialWindow(value: number): number {
-    return this.push(FLOW_CMD_LOCAL_INITIAL_WINDOW, 0, value, 0, 0);
+  /** settingsSent: we are sending a SETTINGS frame carrying this SETTINGS_INITIAL_WINDOW_SIZE (-1:
+   *  none). Flush it no later than the frame is written: the reader applies the value when it reads
+   *  the frame's ACK, so DATA after the ACK is charged under it. */
+  settingsSent(initialWindow = -1): number {
+    return this.push(FLOW_CMD_SETTINGS_SENT, 0, initialWindow, 0, 0);
   }
 
   /** peerMaxFrameSize: split DATA at this size (the reader applies the peer's SETTINGS itself). */

@@ -19,6 +19,7 @@ const D = (streamId: number, n: number, padLength?: number, endStream = false): 
     : { type: 'DATA', streamId, endStream, data: new Uint8Array(n), padLength };
 const WU = (streamId: number, increment: number): FrameInit => ({ type: 'WINDOW_UPDATE', streamId, increment });
 const S = (...settings: Array<[number, number]>): FrameInit => ({ type: 'SETTINGS', settings });
+const ACK: FrameInit = { type: 'SETTINGS', ack: true, settings: [] };
 
 /** parseWindowUpdates reads a run of WINDOW_UPDATE frames. */
 function parseWindowUpdates(bytes: Uint8Array): Array<[number, number]> {
@@ -331,16 +332,37 @@ describe.each(CODECS)('flow control in the read and flush calls (%s)', (codec) =
       expect(flow.flush().granted(0)).toBe(10);
     });
 
-    it('raises the connection receive window by command, and applies our initial window once in force', async () => {
+    it('raises the connection receive window by command, and applies our initial window at its ACK (§6.5.3)', async () => {
       const { flow, read } = await make();
       flow.connectionTarget(1 << 24);
       expect(updatesOf(flow)).toEqual([[0, (1 << 24) - DEFAULT]]);
       read(H(1), D(1, 1000));
-      flow.localInitialWindow(1 << 20);
+      flow.settingsSent(); // a SETTINGS frame without INITIAL_WINDOW_SIZE
+      flow.settingsSent(1 << 20);
       expect(updatesOf(flow)).toEqual([]);
-      expect(flow.windows(1)).toEqual({ send: DEFAULT, recv: (1 << 20) - 1000, held: 1000, target: 1 << 20 });
+      expect(flow.windows(1)).toEqual({ send: DEFAULT, recv: DEFAULT - 1000, held: 1000, target: DEFAULT });
+      // The first ACK is of the frame without the setting; DATA after the second is charged under the new value.
+      expect(read(ACK, D(1, 16384))).toEqual([{ type: 'SETTINGS', woken: undefined }, { type: 'DATA', streamId: 1, n: 16384 }]);
+      expect(flow.windows(1)!.target).toBe(DEFAULT);
+      read(ACK, D(1, 16384), D(1, 16384));
+      expect(flow.windows(1)).toEqual({ send: DEFAULT, recv: (1 << 20) - 1000 - 3 * 16384, held: 1000 + 3 * 16384, target: 1 << 20 });
       read(H(3));
       expect(flow.windows(3)!.recv).toBe(1 << 20);
+    });
+
+    it('owes at the ACK of a cut of our initial window what the cut makes due (no stall)', async () => {
+      const { flow, read } = await make();
+      read(H(1), D(1, 16384), D(1, 13616), H(3), D(3, 100, undefined, true));
+      flow.consumed(1, 30000);
+      flow.consumed(3, 100);
+      flow.settingsSent(16384);
+      expect(updatesOf(flow)).toEqual([]); // 30000 < 32767: not due under 65535
+      // Under 16384, 30000 unannounced octets are past the threshold: owed at once (stream 3 is ended: nothing).
+      // (An owed record comes before the record of the frame that caused it.)
+      expect(read(ACK)).toEqual([{ type: 'WINDOW_UPDATE_OWED', streamId: 1, increment: 30000 }, { type: 'SETTINGS', woken: undefined }]);
+      expect(updatesOf(flow)).toEqual([[1, 30000]]);
+      expect(flow.windows(1)).toEqual({ send: DEFAULT, recv: 16384, held: 0, target: 16384 });
+      expect(flow.windows(3)).toEqual({ send: DEFAULT, recv: 16384 - 100, held: 0, target: 16384 });
     });
 
     it('writes frames another reader accepts, with payloads interleaved by the host', async () => {
@@ -375,7 +397,7 @@ describe.each(CODECS)('flow control in the read and flush calls (%s)', (codec) =
       flow.streamClosed(9);
       flow.consumed(9, 1);
       flow.streamOpened(0);
-      flow.localInitialWindow(-1);
+      flow.settingsSent(-2);
       const d = flow.demand(1, 10, false);
       const r = flow.flush();
       expect([0, 1, 2, 3, 4, 5].map((i) => r.result(i))).toEqual([

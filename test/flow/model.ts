@@ -219,7 +219,8 @@ export type ModelFrame =
   | { t: 'push'; id: number; promised: number }
   | { t: 'data'; id: number; n: number; pad?: number; end?: boolean }
   | { t: 'windowUpdate'; id: number; inc: number }
-  | { t: 'settings'; initialWindow?: number; maxFrameSize?: number };
+  | { t: 'settings'; initialWindow?: number; maxFrameSize?: number }
+  | { t: 'settingsAck' };
 
 /** What a read reports, as test/flow tests project FrameDecoder output. */
 export type Report = Record<string, unknown>;
@@ -228,7 +229,7 @@ export type Report = Record<string, unknown>;
 export type ModelCommand =
   | { c: 'open' | 'close'; id: number }
   | { c: 'consumed'; id: number; n: number }
-  | { c: 'localInitialWindow' | 'peerMaxFrameSize' | 'connectionTarget'; v: number }
+  | { c: 'settingsSent' | 'peerMaxFrameSize' | 'connectionTarget'; v: number }
   | { c: 'demand'; id: number; want: number; end: boolean; cap: number };
 
 export interface ModelGrant {
@@ -256,6 +257,8 @@ export class BatchedFlowModel {
   failed: number | null = null;
   private owed: Array<{ id: number; inc: number }> = [];
   private owedAt = new Map<number, number>();
+  /** settingsPending holds the initial window (or -1) of each SETTINGS frame we sent, until its ACK. */
+  private settingsPending: number[] = [];
   /** ended holds the open streams the peer ended. */
   private ended = new Set<number>();
 
@@ -386,6 +389,25 @@ export class BatchedFlowModel {
         out.push({ type: 'SETTINGS', woken });
         return out;
       }
+      case 'settingsAck': {
+        const v = this.settingsPending.shift();
+        if (v !== undefined && v >= 0) {
+          const before = m.localInitial;
+          const r = m.setLocalInitialWindow(v);
+          if (r < 0) return this.fail(r);
+          // A cut can make bytes consumed before it due now (flow/control.ts, announceAt).
+          if (v < before) {
+            for (const [id, st] of m.streams) {
+              if (this.ended.has(id)) continue;
+              const inc = announce(m.localInitial - st.recv - st.held, m.localInitial);
+              st.recv += inc;
+              this.owe(id, inc, out);
+            }
+          }
+        }
+        out.push({ type: 'SETTINGS' });
+        return out;
+      }
     }
   }
 
@@ -422,8 +444,9 @@ export class BatchedFlowModel {
           }
           break;
         }
-        case 'localInitialWindow':
-          result = m.setLocalInitialWindow(c.v);
+        case 'settingsSent':
+          if (c.v < -1) result = ERR_BAD_ARGUMENT;
+          else this.settingsPending.push(c.v);
           break;
         case 'peerMaxFrameSize':
           if (c.v < 16384 || c.v > 16777215) result = ERR_BAD_ARGUMENT;
@@ -465,6 +488,8 @@ export class BatchedFlowModel {
     }
     const updates: Array<[number, number]> = [];
     for (const e of this.owed) if (e.id === 0 || m.streams.has(e.id)) updates.push([e.id, e.inc]);
+    // The order of the frames is the core's slot order in part; what they say is what counts.
+    updates.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     this.owed = [];
     this.owedAt.clear();
     return { results, grants, updates };
