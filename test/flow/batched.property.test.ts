@@ -23,7 +23,7 @@ import { abs, rel, resolve, type Amount } from './amounts.js';
 import { flowReport } from './driver.js';
 import { BatchedFlowModel, type ModelCommand, type ModelFlush, type ModelFrame, type Report } from './model.js';
 
-const RUNS = Number(process.env.FLOW_RUNS ?? runs(60));
+const RUNS = Number(process.env.FLOW_RUNS ?? runs(40));
 const MAX_PAYLOAD = 16384; // the readers' SETTINGS_MAX_FRAME_SIZE
 
 const amount: fc.Arbitrary<Amount> = fc.oneof(

@@ -35,6 +35,8 @@ class End {
   received = new Set<number>();
   /** Streams whose body to the peer has ended. */
   sent = new Set<number>();
+  /** A read reported WINDOW_UPDATEs owed: the next flush must run even with no command queued. */
+  private owed = false;
   /** SETTINGS_INITIAL_WINDOW_SIZE values to send in the next flush's SETTINGS frames. */
   private settingsToSend: number[] = [];
   /** Response bodies a server sends on the streams its peer opens. */
@@ -54,6 +56,9 @@ class End {
   read(bytes: Uint8Array): void {
     for (const f of this.reader.push(bytes)) {
       switch (f.type) {
+        case 'WINDOW_UPDATE_OWED':
+          this.owed = true;
+          break;
         case 'STREAM_ERROR':
           throw new Error(`${this.position}: stream error ${f.reason} on ${f.streamId}`);
         case 'HEADERS':
@@ -111,7 +116,8 @@ class End {
         this.toSend.delete(id);
       }
     }
-    if (this.flow.queued === 0) return false;
+    if (this.flow.queued === 0 && !this.owed && this.settingsToSend.length === 0 && this.opening.length === 0) return false;
+    this.owed = false;
     // The HEADERS are encoded first: encodeFrames is a core call, and the flush's results live in
     // the core's buffers only until the next one.
     const headers = this.core.encodeFrames([
