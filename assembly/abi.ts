@@ -7,7 +7,7 @@
 // caught. docs/abi.md explains the layout in prose.
 
 /** ABI_VERSION changes whenever a layout or a meaning below changes. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 // ---------------------------------------------------------------------------
 // Exchange buffers. One set per core instance, shared by every context on it
@@ -218,3 +218,83 @@ export const FLOW_SNAP_HELD = 2; // bytes received, not yet consumed by the appl
 export const FLOW_SNAP_TARGET = 3;
 /** flowWindowUpdateReceived returns FLOW_WOKEN when the window went from <= 0 to > 0. */
 export const FLOW_WOKEN = 1;
+
+// ---------------------------------------------------------------------------
+// Flow control driven from the two batched calls (docs/abi.md, "Flow control
+// in the read and flush calls"): frameReaderAttachFlow makes frameRead charge
+// and credit windows, and flowFlush runs the host's commands and writes the
+// DATA frame headers and WINDOW_UPDATE frames.
+
+/** Positions for frameReaderAttachFlow: which stream ids the peer opens with HEADERS. */
+export const FLOW_POSITION_SERVER = 0; // the peer (a client) opens odd ids (RFC 9113 §5.1.1)
+export const FLOW_POSITION_CLIENT = 1; // the peer (a server) reserves even ids with PUSH_PROMISE; we open ours by FLOW_CMD_OPEN
+
+/** REC_C bits of a DATA record. */
+export const REC_DATA_FIRST = 1; // the first record of the frame
+export const REC_DATA_LAST = 2; // the record that completes the frame
+/** With a flow attached: no open flow slot has this stream, so the frame was
+ *  charged to the connection window only and given back at once. The host
+ *  sends no FLOW_CMD_CONSUMED for it. */
+export const REC_DATA_UNTRACKED = 4;
+
+/** REC_FLAGS bit of the record that completes a HEADERS or PUSH_PROMISE block
+ *  (REC_*_DECODED, or the raw HEADERS / PUSH_PROMISE / CONTINUATION): the
+ *  attached flow opened the slot of the stream the peer opens (HEADERS,
+ *  server position) or reserves (PUSH_PROMISE, client position). */
+export const REC_F_FLOW_OPENED = 0x100;
+
+/** REC_B bits of a WINDOW_UPDATE record with a flow attached (REC_C = the send window after it). */
+export const WU_WOKEN = 1; // the window went from <= 0 to > 0: resume the stream (or, on stream 0, every stream)
+export const WU_UNTRACKED = 2; // no open flow slot has this stream: nothing was credited
+
+/** An increment the flow owes the peer, from this read (padding given back,
+ *  DATA on an untracked stream, a stream error's bytes). REC_STREAM = the
+ *  stream (0: the connection), REC_A = the increment. It is informative: the
+ *  next flowFlush writes the WINDOW_UPDATE frame (coalesced with any other
+ *  owed on that stream), so the host only has to flush. */
+export const REC_WINDOW_UPDATE_OWED = 0x105;
+
+// Flush commands, 8 words each (FLOW_CMD_WORDS = REC_WORDS), written by the
+// host into `records`; flowFlush(h, count) runs them in order and writes each
+// command's results into its own record.
+export const FLOW_CMD_WORDS = 8;
+export const FCMD_TYPE = 0; // FLOW_CMD_*
+export const FCMD_STREAM = 1; // stream id (ignored by the connection-wide commands)
+export const FCMD_VALUE = 2; // CONSUMED: bytes; DEMAND: bytes wanted; the setters: the value
+export const FCMD_CAP = 3; // DEMAND: at most this many bytes (the scheduler's budget), -1 for no cap
+export const FCMD_FLAGS = 4; // DEMAND: in FLOW_DEMAND_END_STREAM; out adds FLOW_GRANT_* bits
+export const FCMD_RESULT = 5; // out: 0 or ERR_*; DEMAND: bytes granted or ERR_*
+export const FCMD_FRAMES = 6; // out, DEMAND: DATA frame headers written
+export const FCMD_OUT = 7; // out, DEMAND: offset in `out` of the first header (9 octets each, back to back)
+
+/** FLOW_CMD_OPEN: we opened stream FCMD_STREAM (a client's request, a push we accept). */
+export const FLOW_CMD_OPEN = 1;
+/** FLOW_CMD_CLOSE: stream FCMD_STREAM is done (closed, reset or refused): its slot is
+ *  freed and its unconsumed bytes are given back to the connection window. */
+export const FLOW_CMD_CLOSE = 2;
+/** FLOW_CMD_CONSUMED: the application consumed FCMD_VALUE body bytes of FCMD_STREAM. */
+export const FLOW_CMD_CONSUMED = 3;
+/** FLOW_CMD_SETTINGS_SENT: we are sending a SETTINGS frame; FCMD_VALUE is the
+ *  SETTINGS_INITIAL_WINDOW_SIZE it carries, or -1 if none. The reader applies
+ *  it when it reads that frame's ACK (ACKs come in order, RFC 9113 §6.5.3), so
+ *  DATA after the ACK in the same read is charged under the new value. */
+export const FLOW_CMD_SETTINGS_SENT = 4;
+/** FLOW_CMD_PEER_MAX_FRAME_SIZE: DATA frames are split at FCMD_VALUE octets (the reader sets it from the peer's SETTINGS too). */
+export const FLOW_CMD_PEER_MAX_FRAME_SIZE = 5;
+/** FLOW_CMD_CONNECTION_TARGET: keep the connection receive window at FCMD_VALUE (a raise is owed at once). */
+export const FLOW_CMD_CONNECTION_TARGET = 6;
+/** FLOW_CMD_DEMAND: send up to FCMD_VALUE bytes on FCMD_STREAM, at most FCMD_CAP. */
+export const FLOW_CMD_DEMAND = 7;
+
+/** FCMD_FLAGS in: the demand is the rest of the body (END_STREAM once all of it is granted). */
+export const FLOW_DEMAND_END_STREAM = 1;
+/** FCMD_FLAGS out: the last frame carries END_STREAM. */
+export const FLOW_GRANT_END_STREAM = 2;
+/** FCMD_FLAGS out: less than asked (and allowed by the cap), and the stream send window is now <= 0. */
+export const FLOW_GRANT_STREAM_BLOCKED = 4;
+/** FCMD_FLAGS out: less than asked (and allowed by the cap), and the connection send window is now <= 0. */
+export const FLOW_GRANT_CONNECTION_BLOCKED = 8;
+
+/** After flowFlush: the offset in `out` where its WINDOW_UPDATE frames (13 octets each) begin;
+ *  they run to the returned byte count. */
+export const STATUS_FLUSH_UPDATES = 2;

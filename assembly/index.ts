@@ -18,6 +18,8 @@ import { FrameReader, MAX_HEADER_BLOCK_LIMIT } from './frame/reader';
 import { writeFrames } from './frame/writer';
 import { FLOW_SNAPSHOT_WORDS } from './abi';
 import { newFlow, flowAt, freeFlow } from './flow/registry';
+import { flushFlow } from './flow/flush';
+import { FLOW_POSITION_SERVER, FLOW_POSITION_CLIENT } from './abi';
 
 /** abiVersion returns the ABI_VERSION this core was built with. */
 export function abiVersion(): i32 {
@@ -166,6 +168,18 @@ export function frameReaderAttachDecoder(h: i32, decoderHandle: i32): i32 {
   const d = decoders.get(decoderHandle);
   if (r === null || d === null) return ERR_BAD_HANDLE;
   r.attachDecoder(d);
+  return 0;
+}
+
+/** frameReaderAttachFlow makes frameRead keep a connection's flow-control windows
+ *  in the same call (FLOW_POSITION_SERVER or _CLIENT says which HEADERS open a
+ *  stream's slot); 0 or ERR_*. */
+export function frameReaderAttachFlow(h: i32, flowHandle: i32, position: i32): i32 {
+  const r = readers.get(h);
+  const f = flowAt(flowHandle);
+  if (r === null || f === null) return ERR_BAD_HANDLE;
+  if (position != FLOW_POSITION_SERVER && position != FLOW_POSITION_CLIENT) return ERR_BAD_ARGUMENT;
+  r.attachFlow(f, position);
   return 0;
 }
 
@@ -322,4 +336,14 @@ export function flowStreamCapacity(h: i32): i32 {
   const f = flowAt(h);
   if (f == null) return ERR_BAD_HANDLE;
   return f.streams.capacity;
+}
+
+/** flowFlush runs `count` FLOW_CMD_* commands from ioRecords on h (results in
+ *  place), writes the granted DATA frame headers and then the owed
+ *  WINDOW_UPDATE frames into ioOut; returns the byte count, or ERR_*. The
+ *  WINDOW_UPDATE frames start at the status word STATUS_FLUSH_UPDATES. */
+export function flowFlush(h: i32, count: i32): i32 {
+  const f = flowAt(h);
+  if (f == null) return ERR_BAD_HANDLE;
+  return flushFlow(f, count);
 }

@@ -7,11 +7,13 @@ export { HpackDecoder, HpackEncoder, sensitiveHeaders } from './core/hpack.js';
 export type { HeaderList, HpackDecoderOptions, HpackEncoderOptions } from './core/hpack.js';
 export { HpackError } from './core/errors.js';
 export { FrameDecoder, FrameError, DEFAULT_MAX_HEADER_BLOCK_BYTES } from './core/frames.js';
+export { FlowControl, FlushResult, FlowError } from './core/flow.js';
+export type { FlowControlOptions, FlowPosition, Windows } from './core/flow.js';
 export type {
   Frame, FrameInit, FrameDecoderOptions, PrioritySpec,
   DataFrame, HeadersFrame, PriorityFrame, RstStreamFrame, SettingsFrame, PushPromiseFrame,
   PingFrame, GoawayFrame, WindowUpdateFrame, ContinuationFrame, PriorityUpdateFrame,
-  UnknownFrame, StreamErrorFrame, DecodedHeadersFrame, DecodedPushPromiseFrame, WireFrame,
+  UnknownFrame, StreamErrorFrame, DecodedHeadersFrame, DecodedPushPromiseFrame, WireFrame, WindowUpdateOwedFrame,
 } from './core/frames.js';
 // The runtime-neutral engine: its contract, the connection, and the fetch adapter (h2wasm/node has serve()).
 export { ServerConnection } from './engine/connection.js';

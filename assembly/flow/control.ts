@@ -31,6 +31,11 @@
 //     never exceeds the target they were received under);
 //   - held and unannounced are >= 0 and at most 2^31-1 for the same reason.
 //
+// The batched calls (the frame reader with this FlowControl attached, and
+// flowFlush in flow/flush.ts) name streams by id (StreamTable.findId), keep
+// the WINDOW_UPDATEs owed to the peer in a list until the flush writes them
+// (owe), and give a stream the peer has ended no more credit (remoteEndedAt).
+//
 // Errors: a connection error (ERR_FLOW_CONTROL with errorStream 0, or
 // ERR_SETTINGS_WINDOW) leaves the FlowControl in a sticky bad state: every
 // later mutating call returns ERR_BAD_STATE (STYLE habit 2). A stream error
@@ -43,7 +48,11 @@ import {
   FLOW_SNAP_TARGET, FLOW_WOKEN,
 } from '../abi';
 import { announceable, exceedsMaxWindow, minWindow, wakes } from './window';
-import { StreamTable, STREAM_WORDS, S_HELD, S_ID, S_RECV, S_SEND } from './streams';
+import { StreamTable, STREAM_WORDS, S_HELD, S_ID, S_OWED_AT, S_RECV, S_REMOTE_ENDED, S_SEND } from './streams';
+import { DEFAULT_MAX_FRAME_SIZE, ERR_BAD_HANDLE, MAX_WINDOW_SIZE } from '../abi';
+
+/** OWED_WORDS: an owed-list entry is (slot, stream id, increment); slot -1 for the connection. */
+const OWED_WORDS = 3;
 
 /** NO_ERROR_STREAM is errorStream before any flow-control error. */
 export const NO_ERROR_STREAM = -1;
@@ -71,6 +80,24 @@ export class FlowControl {
    *  change a window (all but allowance and snapshot), 0 if none; every such call resets it first. */
   connectionIncrement: i32 = 0;
 
+  // WINDOW_UPDATEs owed to the peer and not yet written, for the batched
+  // calls: the reader and the flush add to it whenever the policy announces
+  // an increment (the receive window is credited then), and flowFlush writes
+  // one frame per entry and empties it. A stream has at most one entry
+  // (S_OWED_AT) unless its sum would pass 2^31-1; an entry whose (slot, id)
+  // no longer matches (the stream closed) is dropped, as a WINDOW_UPDATE for
+  // a closed stream is pointless. The per-event exports (flowConsumed, ...)
+  // return their increments and never touch the list.
+  owed: Int32Array = new Int32Array(4 * OWED_WORDS);
+  owedCount: i32 = 0;
+  /** connectionOwedAt is 1 + the index of the connection's entry in owed, or 0. */
+  connectionOwedAt: i32 = 0;
+  /** settingsPending holds the initial window (or -1) of each SETTINGS frame we sent, oldest first, until its ACK is read. */
+  settingsPending: Int32Array = new Int32Array(4);
+  settingsCount: i32 = 0;
+  /** sendMaxFrameSize is the peer's SETTINGS_MAX_FRAME_SIZE: flowFlush splits DATA at it. */
+  sendMaxFrameSize: i32 = DEFAULT_MAX_FRAME_SIZE;
+
   constructor(localInitialWindow: i32) {
     this.localInitialWindow = localInitialWindow;
   }
@@ -95,6 +122,18 @@ export class FlowControl {
     if (this.bad) return ERR_BAD_STATE;
     const base = this.streams.find(slot, streamId);
     if (base < 0) return base;
+    return this.closeAt(base);
+  }
+
+  /** remoteEndedAt records that the peer ended the stream whose slot is at base (END_STREAM read). */
+  remoteEndedAt(base: i32): void {
+    this.streams.set(base, S_REMOTE_ENDED, 1);
+  }
+
+  /** closeAt is close for the slot at base. */
+  closeAt(base: i32): i32 {
+    this.connectionIncrement = 0;
+    if (this.bad) return ERR_BAD_STATE;
     this.recvHeld -= this.streams.get(base, S_HELD);
     this.streams.close(base);
     return this.replenishConnection();
@@ -114,6 +153,14 @@ export class FlowControl {
     if (length < 0) return ERR_BAD_ARGUMENT;
     const base = this.streams.find(slot, streamId);
     if (base < 0) return base;
+    return this.dataReceivedAt(base, streamId, length);
+  }
+
+  /** dataReceivedAt is dataReceived for the slot at base (from streams.find or findId). */
+  dataReceivedAt(base: i32, streamId: i32, length: i32): i32 {
+    this.connectionIncrement = 0;
+    if (this.bad) return ERR_BAD_STATE;
+    if (length < 0) return ERR_BAD_ARGUMENT;
     // RFC 9113 §6.9.1: "The entire DATA frame payload is included in flow
     // control, including the Pad Length and Padding fields if present."
     const err = this.chargeConnection(length);
@@ -165,14 +212,24 @@ export class FlowControl {
     if (this.bad) return ERR_BAD_STATE;
     const base = this.streams.find(slot, streamId);
     if (base < 0) return base;
+    return this.consumedAt(base, n);
+  }
+
+  /** consumedAt is consumed for the slot at base. */
+  consumedAt(base: i32, n: i32): i32 {
+    this.connectionIncrement = 0;
+    if (this.bad) return ERR_BAD_STATE;
     const held = this.streams.get(base, S_HELD);
     if (n < 0 || n > held) return ERR_BAD_ARGUMENT;
     this.streams.set(base, S_HELD, held - n);
     this.recvHeld -= n;
     const recv = this.streams.get(base, S_RECV);
     // recv + held is in [-(2^31-1), 2^31-1] and the difference is the
-    // unannounced count, in [0, 2^31-1]: grouped so no step wraps.
-    const increment = announceable(this.localInitialWindow - (recv + (held - n)), this.localInitialWindow);
+    // unannounced count, in [0, 2^31-1]: grouped so no step wraps. A stream
+    // the peer has ended gets no more credit: it can send nothing on it
+    // (RFC 9113 §5.1, half-closed (remote)), so a WINDOW_UPDATE would be wasted.
+    const ended = this.streams.get(base, S_REMOTE_ENDED) != 0;
+    const increment = ended ? 0 : announceable(this.localInitialWindow - (recv + (held - n)), this.localInitialWindow);
     this.streams.set(base, S_RECV, recv + increment);
     this.replenishConnection();
     return increment;
@@ -281,6 +338,14 @@ export class FlowControl {
     }
     const base = this.streams.find(slot, streamId);
     if (base < 0) return base;
+    return this.streamWindowUpdateAt(base, streamId, increment);
+  }
+
+  /** streamWindowUpdateAt is windowUpdateReceived for the stream whose slot is at base. */
+  streamWindowUpdateAt(base: i32, streamId: i32, increment: i32): i32 {
+    this.connectionIncrement = 0;
+    if (this.bad) return ERR_BAD_STATE;
+    if (increment < 0) return ERR_BAD_ARGUMENT;
     const before = this.streams.get(base, S_SEND);
     // RFC 9113 §6.9.1, as above: for a stream, terminate the stream.
     if (exceedsMaxWindow(before, increment)) {
@@ -317,12 +382,134 @@ export class FlowControl {
     return woken;
   }
 
+  /**
+   * settingsSent records that we are sending a SETTINGS frame carrying
+   * SETTINGS_INITIAL_WINDOW_SIZE = value (-1: none); settingsAcked applies it
+   * when its ACK is read. Returns 0 or ERR_BAD_ARGUMENT.
+   */
+  settingsSent(value: i32): i32 {
+    if (value < -1) return ERR_BAD_ARGUMENT;
+    const n = this.settingsCount;
+    if (n >= this.settingsPending.length) {
+      const next = new Int32Array(this.settingsPending.length << 1);
+      next.set(this.settingsPending, 0);
+      this.settingsPending = next;
+    }
+    this.settingsPending[n] = value;
+    this.settingsCount = n + 1;
+    return 0;
+  }
+
+  /**
+   * settingsAcked takes the oldest SETTINGS frame we sent as acknowledged and
+   * applies its initial window (RFC 9113 §6.5.3: "the values in the SETTINGS
+   * frame MUST be processed in the order they appear" and the sender applies
+   * them before it acknowledges, so every DATA frame sized by the new value
+   * comes after the ACK). Returns 1 if our initial window was cut (the caller
+   * then runs announceAt over the streams), 0 otherwise, or a connection error.
+   */
+  settingsAcked(): i32 {
+    const n = this.settingsCount;
+    if (n == 0) return 0; // an ACK of nothing we reported: the host's to judge
+    const value = this.settingsPending[0];
+    this.settingsPending.copyWithin(0, 1, n);
+    this.settingsCount = n - 1;
+    if (value < 0) return 0;
+    const before = this.localInitialWindow;
+    const r = this.setLocalInitialWindow(value);
+    if (r < 0) return r;
+    return value < before ? 1 : 0;
+  }
+
+  /**
+   * announceAt credits the stream whose slot is at base with what the policy
+   * announces now and returns the increment (the caller owes it), 0 for a
+   * free slot or a stream the peer ended. A cut of our initial window calls
+   * for it on every stream: the cut moves a stream's window and target
+   * together, so its unannounced bytes stay as they were while the threshold
+   * (half the target) drops, and bytes consumed before the cut may now be
+   * due; with no further consumption to trigger them, the peer would stall.
+   * (A raise, and any change of the connection target, never makes bytes due.)
+   */
+  announceAt(base: i32): i32 {
+    const table = this.streams;
+    if (table.get(base, S_ID) == 0 || table.get(base, S_REMOTE_ENDED) != 0) return 0;
+    const target = this.localInitialWindow;
+    const recv = table.get(base, S_RECV);
+    const increment = announceable(target - (recv + table.get(base, S_HELD)), target);
+    table.set(base, S_RECV, recv + increment);
+    return increment;
+  }
+
+  // ------------------------------------------------------------------ owed
+
+  /**
+   * owe adds an announced increment to the WINDOW_UPDATEs the next flush
+   * writes: for the stream whose slot is at base, or for the connection when
+   * base is -1. The window was credited when the increment was announced, so
+   * the peer's view only lags ours until the frame is written. Sums stay
+   * within 2^31-1 per entry (RFC 9113 §6.9: the increment is a 31-bit field);
+   * a sum that would pass it starts a second entry. The list grows by
+   * doubling, so no frame allocates.
+   */
+  owe(base: i32, streamId: i32, increment: i32): void {
+    if (increment <= 0) return;
+    const at = base < 0 ? this.connectionOwedAt : this.streams.get(base, S_OWED_AT);
+    if (at > 0) {
+      const i = (at - 1) * OWED_WORDS + 2;
+      const sum = this.owed[i];
+      if (sum <= MAX_WINDOW_SIZE - increment) {
+        this.owed[i] = sum + increment;
+        return;
+      }
+    }
+    const n = this.owedCount;
+    if ((n + 1) * OWED_WORDS > this.owed.length) {
+      const next = new Int32Array(this.owed.length << 1);
+      next.set(this.owed, 0);
+      this.owed = next;
+    }
+    const e = n * OWED_WORDS;
+    this.owed[e] = base < 0 ? -1 : i32(base / STREAM_WORDS);
+    this.owed[e + 1] = streamId;
+    this.owed[e + 2] = increment;
+    this.owedCount = n + 1;
+    if (base < 0) this.connectionOwedAt = n + 1;
+    else this.streams.set(base, S_OWED_AT, n + 1);
+  }
+
+  /** owedStillDue returns the increment of owed entry i if it is still to be written (its stream is open), else 0. */
+  owedStillDue(i: i32): i32 {
+    const e = i * OWED_WORDS;
+    const slot = this.owed[e];
+    const id = this.owed[e + 1];
+    if (slot >= 0) {
+      const base = this.streams.find(slot, id);
+      if (base < 0) return 0;
+      this.streams.set(base, S_OWED_AT, 0);
+    }
+    return this.owed[e + 2];
+  }
+
+  /** owedStream returns the stream id of owed entry i (0 for the connection). */
+  owedStream(i: i32): i32 {
+    return this.owed[i * OWED_WORDS + 1];
+  }
+
+  /** clearOwed empties the owed list once its frames are written. */
+  clearOwed(): void {
+    this.owedCount = 0;
+    this.connectionOwedAt = 0;
+    if (this.owed.length > 64 * OWED_WORDS) this.owed = new Int32Array(4 * OWED_WORDS);
+  }
+
   // ------------------------------------------------------------ inspection
 
   /**
    * snapshot writes the windows of (slot, streamId), or of the connection
    * when streamId is 0, into out[at..at+FLOW_SNAPSHOT_WORDS) in the
-   * FLOW_SNAP_* layout (abi.ts). The caller has made out long enough.
+   * FLOW_SNAP_* layout (abi.ts); slot -1 finds the stream by id. The caller
+   * has made out long enough.
    */
   snapshot(slot: i32, streamId: i32, out: Int32Array, at: i32): i32 {
     if (at < 0 || at > out.length - FLOW_SNAPSHOT_WORDS) return ERR_BAD_ARGUMENT;
@@ -333,8 +520,9 @@ export class FlowControl {
       out[at + FLOW_SNAP_TARGET] = this.recvTarget;
       return 0;
     }
-    const base = this.streams.find(slot, streamId);
-    if (base < 0) return base;
+    // slot -1: by stream id alone (the batched calls name streams so).
+    const base = slot < 0 && streamId > 0 ? this.streams.findId(streamId) : this.streams.find(slot, streamId);
+    if (base < 0) return slot < 0 ? ERR_BAD_HANDLE : base;
     out[at + FLOW_SNAP_SEND] = this.streams.get(base, S_SEND);
     out[at + FLOW_SNAP_RECV] = this.streams.get(base, S_RECV);
     out[at + FLOW_SNAP_HELD] = this.streams.get(base, S_HELD);

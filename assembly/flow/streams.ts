@@ -9,11 +9,20 @@
 // with room for INITIAL_STREAM_SLOTS streams (an idle connection costs a few
 // dozen bytes), doubles when full, and drops back to that size when its last
 // stream closes after it had grown past SHRINK_ABOVE_SLOTS.
+//
+// The batched calls (the reader's DATA and WINDOW_UPDATE, the flush's
+// commands) name a stream by id alone, so the table also keeps an index from
+// stream id to slot: open addressing with linear probing in two Int32Arrays
+// of twice the slot capacity (load at most one half), deletion by backward
+// shift (no tombstones), rebuilt whenever the table grows or resets. Ids are
+// mixed by a multiplicative hash so that sequential ids (1, 3, 5, ...) and
+// ids a peer picks to collide spread alike.
 
 import { ERR_BAD_ARGUMENT, ERR_BAD_HANDLE, ERR_OUT_OF_MEMORY } from '../abi';
+import { imul32 } from '../portable/target';
 
 /** STREAM_WORDS is the number of i32 words per slot. */
-export const STREAM_WORDS = 4;
+export const STREAM_WORDS = 6;
 /** S_ID holds the stream id, or 0 for a free slot. */
 export const S_ID = 0;
 /** S_SEND is the stream's send window; in a free slot, the next free slot (or -1). */
@@ -22,6 +31,19 @@ export const S_SEND = 1;
 export const S_RECV = 2;
 /** S_HELD counts bytes received on the stream that the application has not consumed yet. */
 export const S_HELD = 3;
+/** S_OWED_AT is 1 + the index of the stream's entry in its FlowControl's owed list, or 0 (flow/control.ts). */
+export const S_OWED_AT = 4;
+/** S_REMOTE_ENDED is 1 once the peer ended the stream (END_STREAM read): its receive window is never replenished again. */
+export const S_REMOTE_ENDED = 5;
+
+/** HASH_MULTIPLIER is 2^32 / golden ratio (0x9E3779B1) as an i32: Fibonacci hashing. */
+const HASH_MULTIPLIER: i32 = -1640531535;
+
+/** idHash mixes a stream id into an index hash. */
+function idHash(id: i32): i32 {
+  const h = imul32(id, HASH_MULTIPLIER);
+  return h ^ (h >>> 15);
+}
 
 /** INITIAL_STREAM_SLOTS is the table's starting size. */
 export const INITIAL_STREAM_SLOTS = 4;
@@ -42,10 +64,15 @@ export class StreamTable {
   freeHead: i32 = -1;
   /** openCount is the number of open streams. */
   openCount: i32 = 0;
+  /** indexKeys[i] is a stream id (0: empty) and indexSlots[i] its slot; length 2 * capacity. */
+  indexKeys: Int32Array = new Int32Array(INITIAL_STREAM_SLOTS * 2);
+  indexSlots: Int32Array = new Int32Array(INITIAL_STREAM_SLOTS * 2);
 
   /** open takes a slot for streamId and returns it, or ERR_OUT_OF_MEMORY when the table is full. */
   open(streamId: i32, send: i32, recv: i32): i32 {
     if (streamId <= 0) return ERR_BAD_ARGUMENT;
+    // A stream id names one stream for ever (RFC 9113 §5.1.1): open twice is a host bug.
+    if (this.findId(streamId) >= 0) return ERR_BAD_ARGUMENT;
     let slot: i32;
     if (this.freeHead >= 0) {
       slot = this.freeHead;
@@ -62,8 +89,27 @@ export class StreamTable {
     unchecked((this.words[base + S_SEND] = send));
     unchecked((this.words[base + S_RECV] = recv));
     unchecked((this.words[base + S_HELD] = 0));
+    unchecked((this.words[base + S_OWED_AT] = 0));
+    unchecked((this.words[base + S_REMOTE_ENDED] = 0));
     this.openCount++;
+    this.indexInsert(streamId, slot);
     return slot;
+  }
+
+  /** findId returns the index in words of the open stream streamId's slot, or -1 if no slot has it. */
+  findId(streamId: i32): i32 {
+    if (streamId <= 0) return -1;
+    const keys = this.indexKeys;
+    const mask = keys.length - 1;
+    let i = idHash(streamId) & mask;
+    // The index is at most half full, so an empty entry ends every probe.
+    while (true) {
+      const k = unchecked(keys[i]);
+      if (k == streamId) return unchecked(this.indexSlots[i]) * STREAM_WORDS;
+      if (k == 0) return -1;
+      i = (i + 1) & mask;
+    }
+    return -1;
   }
 
   /**
@@ -81,10 +127,13 @@ export class StreamTable {
 
   /** close frees the slot at base (from find); the last close resets the table. */
   close(base: i32): void {
+    this.indexRemove(this.words[base + S_ID]);
     this.words[base + S_ID] = 0;
     this.words[base + S_SEND] = this.freeHead;
     this.words[base + S_RECV] = 0;
     this.words[base + S_HELD] = 0;
+    this.words[base + S_OWED_AT] = 0;
+    this.words[base + S_REMOTE_ENDED] = 0;
     this.freeHead = i32(base / STREAM_WORDS);
     this.openCount--;
     if (this.openCount == 0) this.reset();
@@ -114,6 +163,7 @@ export class StreamTable {
     }
     this.used = 0;
     this.freeHead = -1;
+    this.rebuildIndex();
   }
 
   private grow(): void {
@@ -122,5 +172,62 @@ export class StreamTable {
     next.set(this.words, 0);
     this.words = next;
     this.capacity = n;
+    this.rebuildIndex();
+  }
+
+  /** rebuildIndex sizes the index for the capacity and enters every open slot. */
+  private rebuildIndex(): void {
+    const size = this.capacity * 2;
+    if (this.indexKeys.length != size) {
+      this.indexKeys = new Int32Array(size);
+      this.indexSlots = new Int32Array(size);
+    } else {
+      this.indexKeys.fill(0);
+    }
+    for (let slot = 0; slot < this.used; slot++) {
+      const id = this.words[slot * STREAM_WORDS + S_ID];
+      if (id != 0) this.indexInsert(id, slot);
+    }
+  }
+
+  private indexInsert(id: i32, slot: i32): void {
+    const keys = this.indexKeys;
+    // Debug builds only: at most half full, so every probe ends at an empty entry.
+    assert(this.openCount * 2 <= keys.length, 'flow: stream index over half full');
+    const mask = keys.length - 1;
+    let i = idHash(id) & mask;
+    while (unchecked(keys[i]) != 0) i = (i + 1) & mask;
+    unchecked((keys[i] = id));
+    unchecked((this.indexSlots[i] = slot));
+  }
+
+  /** indexRemove deletes id, shifting later entries of its probe run back so no probe stops early. */
+  private indexRemove(id: i32): void {
+    const keys = this.indexKeys;
+    const slots = this.indexSlots;
+    const mask = keys.length - 1;
+    let i = idHash(id) & mask;
+    while (true) {
+      const k = unchecked(keys[i]);
+      if (k == 0) return;
+      if (k == id) break;
+      i = (i + 1) & mask;
+    }
+    // Backward-shift deletion: move up any later entry whose home is at or before the hole.
+    let hole = i;
+    let j = (i + 1) & mask;
+    while (true) {
+      const k = unchecked(keys[j]);
+      if (k == 0) break;
+      const home = idHash(k) & mask;
+      // The entry at j may fill the hole if its home is not in (hole, j] (cyclically).
+      if (((j - home) & mask) >= ((j - hole) & mask)) {
+        unchecked((keys[hole] = k));
+        unchecked((slots[hole] = unchecked(slots[j])));
+        hole = j;
+      }
+      j = (j + 1) & mask;
+    }
+    unchecked((keys[hole] = 0));
   }
 }

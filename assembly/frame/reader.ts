@@ -13,6 +13,10 @@
 //   - DATA payloads are never buffered: each call reports the contiguous chunk
 //     of the frame's data it holds, as a record pointing into ioIn.
 //
+// With a FlowControl attached (attachFlow), the same call keeps the
+// connection's windows: see "Flow control in the read call" below and
+// docs/abi.md.
+//
 // Errors are values (STYLE habit 2): a stream error is a REC_STREAM_ERROR
 // record and reading goes on; a connection error is a REC_CONNECTION_ERROR
 // record, the last of its call, after which every read() reports the same
@@ -22,19 +26,24 @@ import {
   FRAME_HEADER_SIZE, REC_WORDS, REC_STREAM_ERROR, REC_UNKNOWN, REC_CONNECTION_ERROR,
   FRAME_DATA, FRAME_HEADERS, FRAME_PRIORITY, FRAME_RST_STREAM, FRAME_SETTINGS,
   FRAME_PUSH_PROMISE, FRAME_PING, FRAME_GOAWAY, FRAME_WINDOW_UPDATE, FRAME_CONTINUATION,
-  FRAME_PRIORITY_UPDATE, FLAG_ACK, FLAG_END_HEADERS, FLAG_PADDED, FLAG_PRIORITY,
+  FRAME_PRIORITY_UPDATE, FLAG_ACK, FLAG_END_HEADERS, FLAG_END_STREAM, FLAG_PADDED, FLAG_PRIORITY,
   DEFAULT_MAX_FRAME_SIZE, MAX_MAX_FRAME_SIZE,
   ERR_BAD_ARGUMENT, ERR_FRAME_SIZE, ERR_FRAME_STREAM_ID, ERR_FRAME_PADDING,
   ERR_FRAME_CONTINUATION, ERR_SETTINGS_ACK_LENGTH, ERR_WINDOW_UPDATE_ZERO,
   ERR_PRIORITY_SELF, ERR_HEADER_BLOCK_TOO_LARGE, ERR_OUT_OF_MEMORY, ERR_HEADER_LIST_TOO_LARGE,
   REC_HEADERS_DECODED, REC_PUSH_PROMISE_DECODED, STATUS_OPEN_BLOCK,
+  REC_DATA_FIRST, REC_DATA_LAST, REC_DATA_UNTRACKED, REC_F_FLOW_OPENED, REC_WINDOW_UPDATE_OWED,
+  WU_WOKEN, WU_UNTRACKED, FLOW_WOKEN, FLOW_POSITION_SERVER, FLOW_POSITION_CLIENT, ERR_FLOW_CONTROL,
+  SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE,
 } from '../abi';
+import { FlowControl } from '../flow/control';
+import { STREAM_WORDS, S_HELD, S_ID, S_SEND } from '../flow/streams';
 import { Decoder, decodedStringsEnd } from '../hpack/decoder';
 import { ioIn, ioRecords, ioStatus, ioStrings, noteGarbage, reserveRecords, reserveStrings } from '../io';
 import { copyBytes } from '../portable/target';
 import { EMPTY_BYTES } from '../bytes';
 import { reasonH2Code } from '../errors';
-import { STREAM_ID_MASK, readU32, headerLength, headerType, headerFlags, headerStream } from './header';
+import { STREAM_ID_MASK, readU16, readU32, headerLength, headerType, headerFlags, headerStream } from './header';
 import { SETTING_BYTES, validateSettings } from './settings';
 
 /** MAX_CONTINUATION_FRAMES caps the CONTINUATION frames of one header block
@@ -67,8 +76,8 @@ const DATA_BODY = 1; // inside the data
 const DATA_PADDING = 2; // inside the trailing padding
 
 // Bits of REC_C on DATA records.
-const DATA_FIRST = 1;
-const DATA_LAST = 2;
+const DATA_FIRST = REC_DATA_FIRST;
+const DATA_LAST = REC_DATA_LAST;
 
 /** minI32 returns the smaller of a and b. */
 function minI32(a: i32, b: i32): i32 {
@@ -98,6 +107,16 @@ export class FrameReader {
   private padLength: i32 = 0;
   private dataLeft: i32 = 0;
   private dataStarted: bool = false;
+  /** dataUntracked: the attached flow has no slot for the DATA frame's stream (REC_DATA_UNTRACKED). */
+  private dataUntracked: bool = false;
+
+  // With an attached FlowControl (attachFlow), windows are charged and
+  // credited in the same call: DATA, WINDOW_UPDATE, the peer's SETTINGS, and
+  // the slots of streams the peer opens (HEADERS) or reserves (PUSH_PROMISE).
+  private flow: FlowControl | null = null;
+  private flowPosition: i32 = FLOW_POSITION_SERVER;
+  /** lastPeerStream is the highest stream id the peer opened (HEADERS, server position) or reserved (PUSH_PROMISE, client position). */
+  private lastPeerStream: i32 = 0;
 
   // The open header block: its stream (0 when none), fragment bytes, CONTINUATIONs.
   private blockStream: i32 = 0;
@@ -114,6 +133,12 @@ export class FrameReader {
   private blockC: i32 = 0;
   private blockD: i32 = 0;
   private blockSelfDependent: bool = false;
+  /** blockIsHeaders: the open block started with HEADERS (not PUSH_PROMISE). */
+  private blockIsHeaders: bool = false;
+  /** blockEndStream: the open block's HEADERS carried END_STREAM. */
+  private blockEndStream: bool = false;
+  /** blockPromised: the open block's PUSH_PROMISE promised this stream. */
+  private blockPromised: i32 = 0;
   private fieldsPos: i32 = 0;
 
   // The sticky connection error (0 when none).
@@ -147,6 +172,14 @@ export class FrameReader {
    *  with decoder, in the same call (one call per chunk of socket bytes). */
   attachDecoder(decoder: Decoder): void {
     this.decoder = decoder;
+  }
+
+  /** attachFlow makes the reader keep flow's windows in the same call
+   *  (docs/abi.md, "Flow control in the read and flush calls"); position is
+   *  FLOW_POSITION_SERVER or FLOW_POSITION_CLIENT: which blocks open a slot. */
+  attachFlow(flow: FlowControl, position: i32): void {
+    this.flow = flow;
+    this.flowPosition = position;
   }
 
   /** read consumes ioIn[0..len) and returns the number of records written, or ERR_*. */
@@ -233,6 +266,13 @@ export class FrameReader {
         if (stream == 0) return this.fail(ERR_FRAME_STREAM_ID);
         // §4.2, too small for mandatory data: no room for the Pad Length octet.
         if (length < padded) return this.fail(ERR_FRAME_SIZE);
+        this.dataUntracked = false;
+        if (this.flow !== null) {
+          const charged = this.chargeData();
+          if (charged < 0) return -1;
+          // A stream flow-control error: the payload is skipped, never reported as DATA.
+          if (charged > 0) return this.beginSkip(pos);
+        }
         this.state = READ_DATA;
         this.left = length;
         this.dataPhase = padded != 0 ? DATA_PAD_LENGTH : DATA_BODY;
@@ -439,6 +479,9 @@ export class FrameReader {
       if (this.padLength > this.left) return this.fail(ERR_FRAME_PADDING);
       this.dataLeft = this.left - this.padLength;
       this.dataPhase = DATA_BODY;
+      // The Pad Length octet and the padding are charged with the frame but no
+      // application ever sees them: they are consumed here, at once.
+      if (this.flow !== null && !this.dataUntracked && this.consumePadding(1 + this.padLength) < 0) return -1;
     }
     if (this.dataPhase == DATA_BODY) {
       const n = minI32(this.dataLeft, len - pos);
@@ -456,7 +499,7 @@ export class FrameReader {
       done = this.left == 0;
     }
     if (chunkLen > 0 || done) {
-      const c = (this.dataStarted ? 0 : DATA_FIRST) | (done ? DATA_LAST : 0);
+      const c = (this.dataStarted ? 0 : DATA_FIRST) | (done ? DATA_LAST : 0) | (this.dataUntracked ? REC_DATA_UNTRACKED : 0);
       if (!this.emit(FRAME_DATA, this.flags, this.stream, this.length, chunkAt, chunkLen, c, this.padLength)) {
         return this.fail(ERR_OUT_OF_MEMORY);
       }
@@ -496,11 +539,14 @@ export class FrameReader {
       // The HEADERS record goes first: its block must still be decoded to
       // keep the HPACK state in step.
       const selfDependent = (flags & FLAG_PRIORITY) != 0 && (dependency & STREAM_ID_MASK) == stream;
+      this.blockIsHeaders = true;
+      this.blockEndStream = (flags & FLAG_END_STREAM) != 0;
       if (this.decoder !== null) {
         return this.beginFieldBlock(REC_HEADERS_DECODED, flags, dependency, weight, selfDependent, src, p, fragLen);
       }
       const off = this.copyString(src, p, fragLen);
-      if (off < 0 || !this.emit(FRAME_HEADERS, flags, stream, length, off, fragLen, dependency, weight)) {
+      const opened = (flags & FLAG_END_HEADERS) != 0 ? this.blockCompleted() : 0;
+      if (off < 0 || !this.emit(FRAME_HEADERS, flags | opened, stream, length, off, fragLen, dependency, weight)) {
         return this.fail(ERR_OUT_OF_MEMORY);
       }
       if (selfDependent && !this.emitStreamError(ERR_PRIORITY_SELF)) return this.fail(ERR_OUT_OF_MEMORY);
@@ -512,7 +558,8 @@ export class FrameReader {
         return this.continueFieldBlock(flags, src, at, length);
       }
       const off = this.copyString(src, at, length);
-      if (off < 0 || !this.emit(FRAME_CONTINUATION, flags, stream, length, off, length, 0, 0)) {
+      const opened = (flags & FLAG_END_HEADERS) != 0 ? this.blockCompleted() : 0;
+      if (off < 0 || !this.emit(FRAME_CONTINUATION, flags | opened, stream, length, off, length, 0, 0)) {
         return this.fail(ERR_OUT_OF_MEMORY);
       }
       if ((flags & FLAG_END_HEADERS) != 0) this.blockStream = 0;
@@ -530,11 +577,14 @@ export class FrameReader {
       if (fragLen < 0) return this.fail(ERR_FRAME_PADDING);
       if (!this.openBlock(fragLen)) return this.fail(ERR_HEADER_BLOCK_TOO_LARGE);
       this.blockStream = (flags & FLAG_END_HEADERS) != 0 ? 0 : stream;
+      this.blockIsHeaders = false;
+      this.blockPromised = promised;
       if (this.decoder !== null) {
         return this.beginFieldBlock(REC_PUSH_PROMISE_DECODED, flags, promised, 0, false, src, p, fragLen);
       }
       const off = this.copyString(src, p, fragLen);
-      if (off < 0 || !this.emit(FRAME_PUSH_PROMISE, flags, stream, length, off, fragLen, promised, 0)) {
+      const opened = (flags & FLAG_END_HEADERS) != 0 ? this.blockCompleted() : 0;
+      if (off < 0 || !this.emit(FRAME_PUSH_PROMISE, flags | opened, stream, length, off, fragLen, promised, 0)) {
         return this.fail(ERR_OUT_OF_MEMORY);
       }
       return 0;
@@ -555,8 +605,13 @@ export class FrameReader {
     if (type == FRAME_SETTINGS) {
       const err = validateSettings(src, at, length);
       if (err != 0) return this.fail(err);
+      let woken = 0;
+      if (this.flow !== null) {
+        woken = (flags & FLAG_ACK) == 0 ? this.applyPeerSettings(src, at, length) : this.applySettingsAck();
+        if (woken < 0) return -1;
+      }
       const off = this.copyString(src, at, length);
-      if (off < 0 || !this.emit(FRAME_SETTINGS, flags, stream, length, off, length, 0, 0)) return this.fail(ERR_OUT_OF_MEMORY);
+      if (off < 0 || !this.emit(FRAME_SETTINGS, flags, stream, length, off, length, woken, 0)) return this.fail(ERR_OUT_OF_MEMORY);
       return 0;
     }
     if (type == FRAME_PING) {
@@ -584,6 +639,7 @@ export class FrameReader {
         if (stream == 0) return this.fail(ERR_WINDOW_UPDATE_ZERO);
         return this.emitStreamError(ERR_WINDOW_UPDATE_ZERO) ? 0 : this.fail(ERR_OUT_OF_MEMORY);
       }
+      if (this.flow !== null) return this.applyWindowUpdate(increment);
       return this.emit(FRAME_WINDOW_UPDATE, flags, stream, length, increment, 0, 0, 0) ? 0 : this.fail(ERR_OUT_OF_MEMORY);
     }
     // FRAME_PRIORITY_UPDATE: the only other type that is collected.
@@ -668,12 +724,204 @@ export class FrameReader {
       this.fieldsPos = first + r;
       this.stringsPos = decodedStringsEnd;
     }
-    const flags = this.blockFlags | FLAG_END_HEADERS;
+    let flags = this.blockFlags | FLAG_END_HEADERS;
+    flags |= this.blockCompleted();
     if (!this.emit(this.blockRecord, flags, this.stream, this.blockBytes, first, r, this.blockC, this.blockD)) {
       return this.fail(ERR_OUT_OF_MEMORY);
     }
     if (this.blockSelfDependent && !this.emitStreamError(ERR_PRIORITY_SELF)) return this.fail(ERR_OUT_OF_MEMORY);
     return 0;
+  }
+
+  // ---------------------------------------------------------------------------
+  // Flow control in the read call (attachFlow).
+
+  /**
+   * chargeData charges the DATA frame just begun, its whole payload, once
+   * (however many reads it spans), to the connection and its stream. Returns
+   * 0 to read the payload, 1 to skip it (a stream flow-control error), or -1
+   * after fail() (a connection error).
+   */
+  private chargeData(): i32 {
+    const flow = this.flow!;
+    const stream = this.stream;
+    const length = this.length;
+    const base = flow.streams.findId(stream);
+    if (base < 0) {
+      // No slot: the stream is closed, reset, refused or never opened (the
+      // host judges which). RFC 9113 §6.9: "A receiver that receives a
+      // flow-controlled frame MUST always account for its contribution
+      // against the connection flow-control window, unless the receiver
+      // treats this as a connection error." Nobody will consume the bytes, so
+      // they are given back at once.
+      this.dataUntracked = true;
+      if (length == 0) return 0;
+      const r = flow.dataDiscarded(length);
+      if (r < 0) return this.fail(r);
+      return this.owe(-1, 0, r) ? 0 : this.fail(ERR_OUT_OF_MEMORY);
+    }
+    // RFC 9113 §5.1: END_STREAM takes the stream to half-closed (remote); no
+    // more credit for it (flow/control.ts, consumedAt). Marked first, so the
+    // padding given back below owes the stream nothing either.
+    const ended = (this.flags & FLAG_END_STREAM) != 0;
+    if (length == 0) {
+      if (ended) flow.remoteEndedAt(base);
+      return 0;
+    }
+    const r = flow.dataReceivedAt(base, stream, length);
+    if (r == 0) {
+      if (ended) flow.remoteEndedAt(base);
+      return 0;
+    }
+    // RFC 9113 §6.9.1: "A receiver MAY respond with a stream error ... or a
+    // connection error ... of type FLOW_CONTROL_ERROR if it is unable to
+    // accept a frame." Overrunning the connection window is a connection
+    // error (the flow is now bad), overrunning only the stream's a stream error.
+    if (r != ERR_FLOW_CONTROL || flow.errorStream != stream) return this.fail(r);
+    // The stream error: its bytes were given back to the connection; the slot
+    // is closed now (held bytes given back too), so later DATA on the stream
+    // is charged to the connection only, as for any reset stream.
+    const given = flow.connectionIncrement;
+    const closed = flow.closeAt(base);
+    if (!this.emitStreamError(ERR_FLOW_CONTROL)) return this.fail(ERR_OUT_OF_MEMORY);
+    if (!this.owe(-1, 0, given + (closed > 0 ? closed : 0))) return this.fail(ERR_OUT_OF_MEMORY);
+    return 1;
+  }
+
+  /** consumePadding gives back n octets of Pad Length and padding on the current DATA frame's stream; 0 or -1 after fail(). */
+  private consumePadding(n: i32): i32 {
+    const flow = this.flow!;
+    const base = flow.streams.findId(this.stream);
+    if (base < 0) return 0; // the host closed the slot while the frame spanned reads: its bytes went back then
+    const held = flow.streams.get(base, S_HELD);
+    const r = flow.consumedAt(base, n < held ? n : held);
+    if (r < 0) return this.fail(r);
+    const connection = flow.connectionIncrement;
+    if (!this.owe(base, this.stream, r) || !this.owe(-1, 0, connection)) return this.fail(ERR_OUT_OF_MEMORY);
+    return 0;
+  }
+
+  /** applyWindowUpdate credits a WINDOW_UPDATE to the send window of the connection or of the frame's stream; 0 or -1 after fail(). */
+  private applyWindowUpdate(increment: i32): i32 {
+    const flow = this.flow!;
+    const stream = this.stream;
+    if (stream == 0) {
+      // Overflow past 2^31-1 (RFC 9113 §6.9.1) is a connection error: flow/control.ts quotes the rule.
+      const r = flow.windowUpdateReceived(0, 0, increment);
+      if (r < 0) return this.fail(r);
+      const woke = r == FLOW_WOKEN ? WU_WOKEN : 0;
+      return this.emit(FRAME_WINDOW_UPDATE, this.flags, 0, this.length, increment, woke, flow.sendWindow, 0) ? 0 : this.fail(ERR_OUT_OF_MEMORY);
+    }
+    const base = flow.streams.findId(stream);
+    if (base < 0) {
+      // RFC 9113 §6.9: "WINDOW_UPDATE can be sent by a peer that has sent a
+      // frame with the END_STREAM flag set." A closed stream's is ignored; the
+      // host judges an idle one.
+      return this.emit(FRAME_WINDOW_UPDATE, this.flags, stream, this.length, increment, WU_UNTRACKED, 0, 0) ? 0 : this.fail(ERR_OUT_OF_MEMORY);
+    }
+    const r = flow.streamWindowUpdateAt(base, stream, increment);
+    if (r == ERR_FLOW_CONTROL) {
+      // RFC 9113 §6.9.1: "... it MUST terminate either the stream or the
+      // connection, as appropriate." For a stream: a stream error, and its slot is closed.
+      const closed = flow.closeAt(base);
+      if (!this.emitStreamError(ERR_FLOW_CONTROL)) return this.fail(ERR_OUT_OF_MEMORY);
+      return this.owe(-1, 0, closed > 0 ? closed : 0) ? 0 : this.fail(ERR_OUT_OF_MEMORY);
+    }
+    if (r < 0) return this.fail(r);
+    const woke = r == FLOW_WOKEN ? WU_WOKEN : 0;
+    const window = flow.streams.get(base, S_SEND);
+    return this.emit(FRAME_WINDOW_UPDATE, this.flags, stream, this.length, increment, woke, window, 0) ? 0 : this.fail(ERR_OUT_OF_MEMORY);
+  }
+
+  /**
+   * applyPeerSettings applies the peer's SETTINGS_INITIAL_WINDOW_SIZE and
+   * SETTINGS_MAX_FRAME_SIZE (validated already) in the order they come. They
+   * take effect as the frame is read: the peer sent them expecting us to
+   * honour them from its SETTINGS on, and the host ACKs after this call.
+   * Returns how many stream send windows went from <= 0 to > 0, or -1 after
+   * fail().
+   */
+  private applyPeerSettings(src: Uint8Array, at: i32, length: i32): i32 {
+    const flow = this.flow!;
+    let woken = 0;
+    for (let p = at; p + SETTING_BYTES <= at + length; p += SETTING_BYTES) {
+      const id = readU16(src, p);
+      const value = readU32(src, p + 2);
+      if (id == SETTINGS_INITIAL_WINDOW_SIZE) {
+        // RFC 9113 §6.9.2: "An endpoint MUST treat a change to
+        // SETTINGS_INITIAL_WINDOW_SIZE that causes any flow-control window to
+        // exceed the maximum size as a connection error of type
+        // FLOW_CONTROL_ERROR." (flow/control.ts, shiftStreams)
+        const r = flow.setPeerInitialWindow(value);
+        if (r < 0) return this.fail(r);
+        woken += r;
+      } else if (id == SETTINGS_MAX_FRAME_SIZE) {
+        flow.sendMaxFrameSize = value;
+      }
+    }
+    return woken;
+  }
+
+  /**
+   * blockCompleted tells the flow about a field block just completed: a
+   * HEADERS block opens the slot of a stream a client opens (server
+   * position) and marks the stream ended on END_STREAM; a PUSH_PROMISE block
+   * opens the slot of the stream a server reserves (client position), so
+   * that its DATA is charged even in the read that carries the promise.
+   * Returns REC_F_FLOW_OPENED or 0.
+   */
+  private blockCompleted(): i32 {
+    const flow = this.flow;
+    if (flow === null) return 0;
+    if (!this.blockIsHeaders) {
+      // RFC 9113 §5.1.1: "Streams initiated by the server MUST use
+      // even-numbered stream identifiers." A client that refuses the push
+      // resets the stream and closes its slot.
+      return this.flowPosition == FLOW_POSITION_CLIENT ? this.openPeerStream(flow, this.blockPromised, 0) : 0;
+    }
+    // RFC 9113 §5.1.1: "Streams initiated by a client MUST use odd-numbered
+    // stream identifiers". A server opens no stream with HEADERS.
+    const opened = this.flowPosition == FLOW_POSITION_SERVER ? this.openPeerStream(flow, this.stream, 1) : 0;
+    if (this.blockEndStream) {
+      const base = flow.streams.findId(this.stream);
+      if (base >= 0) flow.remoteEndedAt(base);
+    }
+    return opened;
+  }
+
+  /** applySettingsAck applies the initial window of our SETTINGS frame this
+   *  ACK acknowledges (FLOW_CMD_SETTINGS_SENT), and owes what a cut makes due
+   *  on every stream (FlowControl.announceAt); 0, or -1 after fail(). */
+  private applySettingsAck(): i32 {
+    const flow = this.flow!;
+    const cut = flow.settingsAcked();
+    if (cut < 0) return this.fail(cut);
+    if (cut == 0) return 0;
+    const table = flow.streams;
+    const end = table.used * STREAM_WORDS;
+    for (let base = 0; base < end; base += STREAM_WORDS) {
+      if (!this.owe(base, table.get(base, S_ID), flow.announceAt(base))) return this.fail(ERR_OUT_OF_MEMORY);
+    }
+    return 0;
+  }
+
+  /** openPeerStream opens the flow slot of a stream the peer opens, if stream
+   *  has the peer's parity and is new; returns REC_F_FLOW_OPENED or 0. */
+  private openPeerStream(flow: FlowControl, stream: i32, parity: i32): i32 {
+    // RFC 9113 §5.1.1: "The identifier of a newly established stream MUST be
+    // numerically greater than all streams that the initiating endpoint has
+    // opened or reserved." A lower id is trailers, or the host's protocol
+    // error to judge.
+    if ((stream & 1) != parity || stream <= this.lastPeerStream) return 0;
+    this.lastPeerStream = stream;
+    return flow.open(stream) >= 0 ? REC_F_FLOW_OPENED : 0;
+  }
+
+  /** owe adds an increment to the flow's owed WINDOW_UPDATEs and reports it; it reports false if ioRecords cannot grow. */
+  private owe(base: i32, stream: i32, increment: i32): bool {
+    if (increment <= 0) return true;
+    this.flow!.owe(base, stream, increment);
+    return this.emit(REC_WINDOW_UPDATE_OWED, 0, stream, 0, increment, 0, 0, 0);
   }
 
   // ---------------------------------------------------------------------------

@@ -32,6 +32,11 @@ export interface CoreExports {
   frameReaderSetMaxFrameSize(handle: number, n: number): number;
   frameRead(handle: number, length: number): number;
   frameWrite(count: number): number;
+  frameReaderAttachFlow(handle: number, flowHandle: number, position: number): number;
+  flowNew(localInitialWindow: number): number;
+  flowFree(handle: number): number;
+  flowFlush(handle: number, count: number): number;
+  flowSnapshot(handle: number, slot: number, streamId: number, at: number): number;
   // Every export takes and returns numbers (or, from the JS build, views).
   [name: string]: (...args: number[]) => any;
 }
@@ -142,6 +147,11 @@ export class CoreBinding {
    *  CONTINUATION), or 0: read from the status word, so it costs no core call. Call after sync(). */
   get openBlockStream(): number {
     return this.status[STATUS_OPEN_BLOCK];
+  }
+
+  /** statusWord reads word i of the status buffer (STATUS_*): no core call. Call after sync(). */
+  statusWord(i: number): number {
+    return this.status[i];
   }
 
   private refresh(): void {

@@ -6,6 +6,7 @@
 import { instantiateCore, type LoadCoreOptions } from './load.js';
 import type { CoreBinding, CodecName } from './binding.js';
 import { HpackDecoder, HpackEncoder, type HpackDecoderOptions, type HpackEncoderOptions } from './hpack.js';
+import { FlowControl, type FlowControlOptions } from './flow.js';
 import { FrameDecoder, encodeFrames, type Frame, type FrameDecoderOptions, type FrameInit } from './frames.js';
 
 /** Core is one loaded instance of the wire core. */
@@ -30,6 +31,12 @@ export class Core {
   /** frameDecoder makes a decoder for one direction of a connection's frames; close() it when done. */
   frameDecoder(options?: FrameDecoderOptions): FrameDecoder {
     return new FrameDecoder(this.binding, options);
+  }
+
+  /** flowControl makes one connection's flow-control windows; attach() it to the
+   *  connection's frame reader, and close() it when the connection ends. */
+  flowControl(options?: FlowControlOptions): FlowControl {
+    return new FlowControl(this.binding, options);
   }
 
   /** encodeFrames returns the wire bytes of frames, in order. */

@@ -12,13 +12,15 @@ import {
   FRAME_DATA, FRAME_HEADERS, FRAME_PRIORITY, FRAME_RST_STREAM, FRAME_SETTINGS,
   FRAME_PUSH_PROMISE, FRAME_PING, FRAME_GOAWAY, FRAME_WINDOW_UPDATE, FRAME_CONTINUATION,
   FRAME_PRIORITY_UPDATE, FLAG_END_STREAM, FLAG_ACK, FLAG_END_HEADERS, FLAG_PADDED, FLAG_PRIORITY,
-  DEFAULT_MAX_FRAME_SIZE,
+  DEFAULT_MAX_FRAME_SIZE, REC_WINDOW_UPDATE_OWED, REC_DATA_FIRST, REC_DATA_LAST, REC_DATA_UNTRACKED,
+  REC_F_FLOW_OPENED, WU_WOKEN, WU_UNTRACKED,
 } from '../../assembly/abi.js';
 import { concatBytes, copyBytes } from '../bytes.js';
 import { type CoreBinding, writeLatin1 } from './binding.js';
 import { CoreContext } from './context.js';
 import { errorReason } from './errors.js';
 import type { HeaderList, HpackDecoder } from './hpack.js';
+import type { FlowControl, FlowPosition } from './flow.js';
 
 /** DEFAULT_MAX_HEADER_BLOCK_BYTES bounds one header block (HEADERS or PUSH_PROMISE plus its CONTINUATIONs). */
 export const DEFAULT_MAX_HEADER_BLOCK_BYTES = 256 * 1024;
@@ -39,6 +41,8 @@ export interface DataFrame {
   data: Uint8Array;
   /** Present when the frame is PADDED. */
   padLength?: number;
+  /** With a flow attached: no flow slot had the stream (charged to the connection, given back). */
+  untracked?: boolean;
 }
 
 export interface HeadersFrame {
@@ -51,6 +55,8 @@ export interface HeadersFrame {
   fragment: Uint8Array;
   priority?: PrioritySpec;
   padLength?: number;
+  /** With a flow attached: this block opened the stream's flow slot. */
+  flowOpened?: boolean;
 }
 
 export interface PriorityFrame extends PrioritySpec {
@@ -74,6 +80,8 @@ export interface SettingsFrame {
   ack: boolean;
   /** [identifier, value] pairs in wire order; values unsigned. */
   settings: Array<[id: number, value: number]>;
+  /** With a flow attached: how many stream send windows its INITIAL_WINDOW_SIZE took from <= 0 to > 0. */
+  woken?: number;
 }
 
 export interface PushPromiseFrame {
@@ -84,6 +92,8 @@ export interface PushPromiseFrame {
   promisedStreamId: number;
   fragment: Uint8Array;
   padLength?: number;
+  /** With a flow attached (client position): this block opened the promised stream's flow slot. */
+  flowOpened?: boolean;
 }
 
 export interface PingFrame {
@@ -109,6 +119,20 @@ export interface WindowUpdateFrame {
   streamId: number;
   flags: number;
   increment: number;
+  /** With a flow attached: the send window went from <= 0 to > 0. */
+  woken?: boolean;
+  /** With a flow attached: no flow slot had the stream (nothing credited). */
+  untracked?: boolean;
+  /** With a flow attached: the send window after the increment. */
+  window?: number;
+}
+
+/** WindowUpdateOwedFrame is not a frame but a WINDOW_UPDATE the attached flow owes the peer
+ *  (the next flush writes it). */
+export interface WindowUpdateOwedFrame {
+  type: 'WINDOW_UPDATE_OWED';
+  streamId: number;
+  increment: number;
 }
 
 export interface ContinuationFrame {
@@ -117,6 +141,8 @@ export interface ContinuationFrame {
   flags: number;
   endHeaders: boolean;
   fragment: Uint8Array;
+  /** With a flow attached: the block this CONTINUATION completes opened the stream's flow slot. */
+  flowOpened?: boolean;
 }
 
 export interface PriorityUpdateFrame {
@@ -163,6 +189,8 @@ export interface DecodedHeadersFrame {
    *  block was still decoded, so the connection's HPACK state is intact. */
   headers: HeaderList | null;
   priority?: PrioritySpec;
+  /** With a flow attached: this block opened the stream's flow slot. */
+  flowOpened?: boolean;
 }
 
 /** DecodedPushPromiseFrame is a PUSH_PROMISE whose field block was decoded (see DecodedHeadersFrame). */
@@ -173,15 +201,17 @@ export interface DecodedPushPromiseFrame {
   endHeaders: true;
   promisedStreamId: number;
   headers: HeaderList | null;
+  /** With a flow attached (client position): this block opened the promised stream's flow slot. */
+  flowOpened?: boolean;
 }
 
 export type Frame =
   | DataFrame | HeadersFrame | PriorityFrame | RstStreamFrame | SettingsFrame | PushPromiseFrame
   | PingFrame | GoawayFrame | WindowUpdateFrame | ContinuationFrame | PriorityUpdateFrame
-  | UnknownFrame | StreamErrorFrame | DecodedHeadersFrame | DecodedPushPromiseFrame;
+  | UnknownFrame | StreamErrorFrame | DecodedHeadersFrame | DecodedPushPromiseFrame | WindowUpdateOwedFrame;
 
 /** WireFrame is a Frame that maps to exactly one frame on the wire. */
-export type WireFrame = Exclude<Frame, StreamErrorFrame | DecodedHeadersFrame | DecodedPushPromiseFrame>;
+export type WireFrame = Exclude<Frame, StreamErrorFrame | DecodedHeadersFrame | DecodedPushPromiseFrame | WindowUpdateOwedFrame>;
 
 type FlagFields = 'flags' | 'endStream' | 'endHeaders' | 'ack';
 /** Frames that only ever travel on stream 0 (RFC 9113 §6.5, §6.7, §6.8; RFC 9218 §7.1). */
@@ -225,11 +255,17 @@ export interface FrameDecoderOptions {
   hpack?: HpackDecoder;
   /** Largest header block (fragment bytes over HEADERS/PUSH_PROMISE and CONTINUATIONs); default 256 KiB. */
   maxHeaderBlockBytes?: number;
+  /** Keep these flow-control windows in the same core call (FlowControl.attach); the frames then carry
+   *  the flow's findings (untracked, woken, flowOpened) and WINDOW_UPDATE_OWED reports. */
+  flow?: FlowControl;
+  /** Which end reads these frames, for `flow`: 'server' (default) or 'client'. */
+  position?: FlowPosition;
 }
 
 /** FrameDecoder decodes a byte stream (one direction of a connection) into frames. */
 export class FrameDecoder extends CoreContext {
   private hpack: HpackDecoder | null = null;
+  private flow: FlowControl | null = null;
   private error: FrameError | null = null;
   /** Chunks of the DATA frame in progress (a frame split across reads). */
   private dataChunks: Uint8Array[] = [];
@@ -247,6 +283,15 @@ export class FrameDecoder extends CoreContext {
         throw new TypeError('h2wasm: frameDecoder({ hpack }) needs an open HPACK decoder of the same core');
       }
       this.hpack = hpack;
+    }
+    const flow = options.flow;
+    if (flow !== undefined) {
+      if (!flow.onCore(binding) || flow.closed) {
+        this.close();
+        throw new TypeError('h2wasm: frameDecoder({ flow }) needs an open FlowControl of the same core');
+      }
+      flow.attach(h, options.position ?? 'server');
+      this.flow = flow;
     }
   }
 
@@ -287,7 +332,8 @@ export class FrameDecoder extends CoreContext {
     for (let i = 0; i < count; i++) {
       const base = i * REC_WORDS;
       const type = r[base + REC_TYPE];
-      const flags = r[base + REC_FLAGS];
+      const flags = r[base + REC_FLAGS] & 0xff;
+      const flowOpened = (r[base + REC_FLAGS] & REC_F_FLOW_OPENED) !== 0;
       const streamId = r[base + REC_STREAM];
       const length = r[base + REC_LENGTH];
       const a = r[base + REC_A];
@@ -297,16 +343,17 @@ export class FrameDecoder extends CoreContext {
       switch (type) {
         case FRAME_DATA: {
           const chunk = copyBytes(b.in, a, a + bw);
-          if (c & 1) this.dataChunks = [];
+          if (c & REC_DATA_FIRST) this.dataChunks = [];
           let data: Uint8Array = chunk;
-          if (c !== 3) {
+          if ((c & (REC_DATA_FIRST | REC_DATA_LAST)) !== (REC_DATA_FIRST | REC_DATA_LAST)) {
             this.dataChunks.push(chunk);
-            if (!(c & 2)) break;
+            if (!(c & REC_DATA_LAST)) break;
             data = concatBytes(this.dataChunks);
             this.dataChunks = [];
           }
           const f: DataFrame = { type: 'DATA', streamId, flags, endStream: (flags & FLAG_END_STREAM) !== 0, data };
           if (flags & FLAG_PADDED) f.padLength = d;
+          if (c & REC_DATA_UNTRACKED) f.untracked = true;
           frames.push(f);
           break;
         }
@@ -320,6 +367,7 @@ export class FrameDecoder extends CoreContext {
           const prio = (flags & FLAG_PRIORITY) !== 0;
           if (prio) f.priority = prioritySpecOf(c, d);
           if (flags & FLAG_PADDED) f.padLength = length - 1 - (prio ? 5 : 0) - bw;
+          if (flowOpened) f.flowOpened = true;
           frames.push(f);
           break;
         }
@@ -329,9 +377,12 @@ export class FrameDecoder extends CoreContext {
         case FRAME_RST_STREAM:
           frames.push({ type: 'RST_STREAM', streamId, flags, errorCode: a >>> 0 });
           break;
-        case FRAME_SETTINGS:
-          frames.push({ type: 'SETTINGS', streamId, flags, ack: (flags & FLAG_ACK) !== 0, settings: readSettings(b.strings, a, bw) });
+        case FRAME_SETTINGS: {
+          const f: SettingsFrame = { type: 'SETTINGS', streamId, flags, ack: (flags & FLAG_ACK) !== 0, settings: readSettings(b.strings, a, bw) };
+          if (this.flow && !f.ack) f.woken = c;
+          frames.push(f);
           break;
+        }
         case FRAME_PUSH_PROMISE: {
           const f: PushPromiseFrame = {
             type: 'PUSH_PROMISE', streamId, flags,
@@ -340,6 +391,7 @@ export class FrameDecoder extends CoreContext {
             fragment: copyBytes(b.strings, a, a + bw),
           };
           if (flags & FLAG_PADDED) f.padLength = length - 5 - bw;
+          if (flowOpened) f.flowOpened = true;
           frames.push(f);
           break;
         }
@@ -354,14 +406,25 @@ export class FrameDecoder extends CoreContext {
         case FRAME_GOAWAY:
           frames.push({ type: 'GOAWAY', streamId, flags, lastStreamId: a, errorCode: bw >>> 0, debugData: copyBytes(b.strings, c, c + d) });
           break;
-        case FRAME_WINDOW_UPDATE:
-          frames.push({ type: 'WINDOW_UPDATE', streamId, flags, increment: a });
+        case FRAME_WINDOW_UPDATE: {
+          const f: WindowUpdateFrame = { type: 'WINDOW_UPDATE', streamId, flags, increment: a };
+          if (this.flow) {
+            f.woken = (bw & WU_WOKEN) !== 0;
+            f.untracked = (bw & WU_UNTRACKED) !== 0;
+            f.window = c;
+          }
+          frames.push(f);
+          break;
+        }
+        case REC_WINDOW_UPDATE_OWED:
+          frames.push({ type: 'WINDOW_UPDATE_OWED', streamId, increment: a });
           break;
         case FRAME_CONTINUATION:
           frames.push({
             type: 'CONTINUATION', streamId, flags,
             endHeaders: (flags & FLAG_END_HEADERS) !== 0,
             fragment: copyBytes(b.strings, a, a + bw),
+            ...(flowOpened ? { flowOpened: true } : {}),
           });
           break;
         case FRAME_PRIORITY_UPDATE:
@@ -375,6 +438,7 @@ export class FrameDecoder extends CoreContext {
             headers: bw >= 0 ? this.hpack!.readFields(a, bw) : null,
           };
           if ((flags & FLAG_PRIORITY) !== 0) f.priority = prioritySpecOf(c, d);
+          if (flowOpened) f.flowOpened = true;
           frames.push(f);
           break;
         }
@@ -382,6 +446,7 @@ export class FrameDecoder extends CoreContext {
           frames.push({
             type: 'PUSH_PROMISE', streamId, flags, endHeaders: true, promisedStreamId: c,
             headers: bw >= 0 ? this.hpack!.readFields(a, bw) : null,
+            ...(flowOpened ? { flowOpened: true } : {}),
           });
           break;
         case REC_UNKNOWN:
@@ -435,6 +500,9 @@ function prioritySpecWord(p: PrioritySpec): number {
 
 /** encodable narrows an encodeFrames entry to one frame on the wire, refusing decoder reports and decoded field blocks. */
 function encodable(f: FrameInit | Frame): FrameInit | WireFrame {
+  if (f.type === 'WINDOW_UPDATE_OWED') {
+    throw new TypeError('h2wasm: a WINDOW_UPDATE_OWED is a flow report, not a frame; a flow flush writes it');
+  }
   if (f.type === 'STREAM_ERROR') {
     throw new TypeError('h2wasm: a STREAM_ERROR is a decoder report, not a frame; encode an RST_STREAM instead');
   }

@@ -2,6 +2,7 @@
 import * as abi from '../../assembly/abi.js';
 import type { CoreBinding, CodecName } from '../../host/core/binding.js';
 import { sharedCore } from '../helpers/codecs.js';
+import type { Frame } from '../../host/index.js';
 
 type Fn = (...args: number[]) => number;
 
@@ -75,5 +76,20 @@ export class FlowDriver {
   /** connection returns the connection's windows. */
   connection(): Windows {
     return this.windows(0, 0);
+  }
+}
+
+/** flowReport keeps what the flow tests check of a frame a flow-attached reader
+ *  gave: its kind, its stream and the flow's findings. */
+export function flowReport(f: Frame): Record<string, unknown> {
+  switch (f.type) {
+    case 'DATA': return { type: f.type, streamId: f.streamId, n: f.data.length, ...(f.untracked ? { untracked: true } : {}) };
+    case 'WINDOW_UPDATE': return { type: f.type, streamId: f.streamId, woken: f.woken, untracked: f.untracked, window: f.window };
+    case 'WINDOW_UPDATE_OWED': return { type: f.type, streamId: f.streamId, increment: f.increment };
+    case 'SETTINGS': return { type: f.type, woken: f.woken };
+    case 'STREAM_ERROR': return { type: f.type, streamId: f.streamId, errorCode: f.errorCode, reason: f.reason };
+    case 'HEADERS': return { type: f.type, streamId: f.streamId, ...('flowOpened' in f && f.flowOpened ? { flowOpened: true } : {}) };
+    case 'PUSH_PROMISE': return { type: f.type, streamId: f.streamId, promised: f.promisedStreamId, ...(f.flowOpened ? { flowOpened: true } : {}) };
+    default: return { type: f.type, streamId: f.streamId };
   }
 }

@@ -13,15 +13,10 @@ import {
 import { CODECS, runs } from '../helpers/codecs.js';
 import { FlowDriver } from './driver.js';
 import { FlowModel } from './model.js';
+import { abs, rel, resolve, type Amount } from './amounts.js';
 
 const RUNS = Number(process.env.FLOW_RUNS ?? runs(500));
 
-// An amount is either absolute, or relative to a boundary of the current state
-// (a window, a held count, the room left below 2^31-1), so the sequences keep
-// landing exactly on, one below and one above the limits.
-type Amount = { rel: true; delta: number } | { rel: false; n: number };
-const rel = (min: number, max: number) => fc.integer({ min, max }).map((delta): Amount => ({ rel: true, delta }));
-const abs = (n: fc.Arbitrary<number>) => n.map((v): Amount => ({ rel: false, n: v }));
 /** amount is anything: for operations whose overshoot is harmless or only a stream error. */
 const amount: fc.Arbitrary<Amount> = fc.oneof(
   { weight: 4, arbitrary: rel(-2, 2) },
@@ -37,7 +32,6 @@ const gentle: fc.Arbitrary<Amount> = fc.oneof(
   { weight: 1, arbitrary: rel(1, 2) },
   { weight: 1, arbitrary: amount },
 );
-const resolve = (a: Amount, boundary: number): number => (a.rel ? boundary + a.delta : a.n) | 0;
 
 // A stream reference picks an open stream, or now and then any stream ever
 // opened (closed ones included); wrong: address it with another slot.
