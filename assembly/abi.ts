@@ -297,4 +297,4 @@ export const FLOW_GRANT_CONNECTION_BLOCKED = 8;
 
 /** After flowFlush: the offset in `out` where its WINDOW_UPDATE frames (13 octets each) begin;
  *  they run to the returned byte count. */
-export const STATUS_FLUSH_UPDATES = 2;
+export const STATUS_FLUSH_UPDATES = 3;
