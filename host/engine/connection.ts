@@ -126,6 +126,8 @@ export abstract class Connection implements StreamOwner, Ticking {
   // The peer's settings.
   protected peerInitialWindow = DEFAULT_INITIAL_WINDOW_SIZE;
   protected peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+  /** The peer's SETTINGS_MAX_CONCURRENT_STREAMS: streams we may have open at once. */
+  protected peerMaxConcurrentStreams = MAX_STREAM_ID;
 
   // Flow control (RFC 9113 §6.9): signed windows, sums compared before they can overflow.
   protected sendWindow = DEFAULT_INITIAL_WINDOW_SIZE;
@@ -229,6 +231,10 @@ export abstract class Connection implements StreamOwner, Ticking {
   protected abstract onPeerGoaway(lastStreamId: number, code: number): void;
   /** onClosed runs once, when the transport is gone. */
   protected abstract onClosed(): void;
+  /** onPeerSettings runs after a SETTINGS frame of the peer's is applied (a client may open more streams). */
+  protected onPeerSettings(): void {}
+  /** onPingAck runs for the ACK of a PING the role sent (a client's liveness check). */
+  protected onPingAck(_data: Uint8Array): void {}
 
   /** remote describes the peer, for log lines (made when asked: most connections never log). */
   get remote(): string {
@@ -761,15 +767,19 @@ export abstract class Connection implements StreamOwner, Ticking {
         case SETTINGS_MAX_FRAME_SIZE:
           this.peerMaxFrameSize = value; // range checked by the reader (RFC 9113 §6.5.2)
           break;
-        case SETTINGS_ENABLE_PUSH:
         case SETTINGS_MAX_CONCURRENT_STREAMS:
+          // Streams we may open (the client position); RFC 9113 §6.5.2: "Initially, there is no limit".
+          this.peerMaxConcurrentStreams = value;
+          break;
+        case SETTINGS_ENABLE_PUSH:
         case SETTINGS_MAX_HEADER_LIST_SIZE:
         case SETTINGS_NO_RFC7540_PRIORITIES:
         default:
-          // We never push, never open streams, and send small header lists; unknown settings are ignored (§6.5.2).
+          // We never push and send small header lists; unknown settings are ignored (§6.5.2).
           break;
       }
     }
+    this.onPeerSettings();
     // RFC 9113 §6.5.3: "Upon receiving the SETTINGS frame, the recipient ... MUST immediately emit a SETTINGS frame with the ACK flag set."
     if (this.controlFlood()) return;
     this.output.frameHeader(0, FRAME_SETTINGS, FLAG_ACK, 0);
@@ -783,6 +793,7 @@ export abstract class Connection implements StreamOwner, Ticking {
     v.setInt32(4, b);
     if ((flags & FLAG_ACK) !== 0) {
       if (this.draining && data.every((x, i) => x === SHUTDOWN_PING[i])) this.finalGoaway();
+      else this.onPingAck(data);
       return;
     }
     // RFC 9113 §6.7: "Receivers of a PING frame that does not include an ACK flag MUST send a PING frame with the ACK flag set in response".

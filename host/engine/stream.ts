@@ -10,6 +10,7 @@ import { CLOSED, IDLE, type StreamState } from './stream-state.js';
 import { DEFAULT_URGENCY } from './priority.js';
 import type { HeaderInit } from './types.js';
 import { trailerFields } from './fields.js';
+import { H2Error } from './h2-error.js';
 
 /** StreamOwner is what a Stream needs from its connection. */
 export interface StreamOwner {
@@ -24,11 +25,12 @@ export interface StreamOwner {
   resetStream(stream: Stream, code: number): void;
 }
 
-/** StreamResetError is how reads and writes fail once a stream is reset or its connection is gone. */
-export class StreamResetError extends Error {
+/** StreamResetError is how reads and writes fail once a stream is reset or its connection is gone.
+ *  Its name is AbortError, as a fetch body's is when its request is aborted. */
+export class StreamResetError extends H2Error {
   override name = 'AbortError';
-  constructor(readonly streamId: number, readonly code: number, message: string) {
-    super(message);
+  constructor(readonly streamId: number, code: number, message: string, retryable = false) {
+    super(code, message, retryable);
   }
 }
 
