@@ -896,9 +896,14 @@ export abstract class Connection implements StreamOwner, Ticking {
     }
     this.metrics.streamsClosed++;
     if (!this.resetByUs(s)) this.recentlyClosed.add(s.id, peerReset ? RESET_BY_PEER : CLOSED_NORMALLY);
-    // Body bytes the application will never read are given back to the connection window.
-    const unread = s.takeUnread();
+    // A complete message not read yet stays readable (a response that ended before the application
+    // read it, a request body a handler reads after answering; RFC 9113 §8.1: "Clients MUST NOT
+    // discard responses as a result of receiving such a RST_STREAM"); a message cut off by a reset
+    // is dropped, and reads fail. Either way the connection credit is given back now: the
+    // application may never read. Later reads give no credit (creditSettled).
+    const unread = s.resetError !== null && !s.receivedAll ? s.takeUnread() : s.unread;
     if (unread > 0) this.giveBack(unread);
+    s.creditSettled = true;
     if (s.queued > 0) {
       this.queuedBytes -= s.queued;
       s.queued = 0;
@@ -949,6 +954,7 @@ export abstract class Connection implements StreamOwner, Ticking {
 
   /** bodyConsumed gives back window for n request-body bytes the application read (StreamOwner). */
   bodyConsumed(s: Stream, n: number): void {
+    if (s.creditSettled) return; // given back when the stream closed
     this.bodyConsumedBytes(s, n);
     s.lastProgress = Date.now();
     this.scheduleFlush();

@@ -55,6 +55,13 @@ export abstract class Stream {
   recvWindow: number;
   /** Bytes consumed by the application but not yet given back by a WINDOW_UPDATE. */
   recvUnacked = 0;
+  /** receivedAll reports whether the peer's message has ended (END_STREAM seen). */
+  get receivedAll(): boolean {
+    return this.bodyDone;
+  }
+
+  /** The stream closed with body unread, and the connection credit for it was given back then. */
+  creditSettled = false;
   /** Bytes received and not yet read by the application. */
   unread = 0;
   private chunks: Uint8Array[] = [];
