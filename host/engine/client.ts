@@ -13,7 +13,7 @@ import { concatBytes } from '../bytes.js';
 import { Connection, CLIENT_PREFACE, MAX_STREAM_ID, type ConnectionEvents } from './connection.js';
 import { ClientStream } from './client-stream.js';
 import { H2Error } from './h2-error.js';
-import { checkResponse, checkTrailers, type ResponseHead } from './message-check.js';
+import { checkResponse, type ResponseHead } from './message-check.js';
 import type { ResolvedOptions } from './options.js';
 import { localSettingsBytes } from './settings.js';
 import { IDLE, RECV_HEADERS_ES } from './stream-state.js';
@@ -170,17 +170,7 @@ export class ClientConnection extends Connection {
       return;
     }
     if (cs.head !== null) {
-      // RFC 9113 §8.1: after the final head, only trailers, which "MUST" end the stream and carry no pseudo-header.
-      if (!endStream) {
-        this.streamError(s.id, H2_PROTOCOL_ERROR, 'HEADERS without END_STREAM after the response head');
-        return;
-      }
-      const problem = checkTrailers(fields);
-      if (problem !== null) {
-        this.streamError(s.id, H2_PROTOCOL_ERROR, problem);
-        return;
-      }
-      this.endReceivedBody(s, fields, RECV_HEADERS_ES);
+      this.receiveTrailers(s, endStream, fields);
       return;
     }
     const head: ResponseHead = { status: 0, contentLength: -1 };

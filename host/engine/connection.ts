@@ -41,6 +41,7 @@ import {
   SEND_HEADERS, SEND_HEADERS_ES, SEND_DATA, SEND_DATA_ES, SEND_RST, type StreamEvent, type StreamState,
 } from './stream-state.js';
 import { Stream, StreamResetError, type StreamOwner } from './stream.js';
+import { checkTrailers } from './message-check.js';
 import { OutputBuffer } from './writer.js';
 import { startTicking, stopTicking, type Ticking } from './ticker.js';
 import { RecentlyClosed, CLOSED_NORMALLY, RESET_BY_PEER, RESET_BY_US } from './closed-streams.js';
@@ -662,6 +663,21 @@ export abstract class Connection implements StreamOwner, Ticking {
       return;
     }
     this.onNewPeerStream(id, endStream, fields);
+  }
+
+  /** receiveTrailers takes a field block that may only be trailers (after the request head, after a
+   *  final response head). RFC 9113 §8.1: trailers end the message, and "An endpoint that receives a
+   *  HEADERS frame without the END_STREAM flag set after receiving the HEADERS frame that opens a
+   *  request or after receiving a final (non-informational) status code MUST treat the corresponding
+   *  request or response as malformed"; "Trailers MUST NOT include pseudo-header fields". */
+  protected receiveTrailers(s: Stream, endStream: boolean, fields: HeaderList | null): void {
+    const problem = !endStream ? 'HEADERS without END_STREAM after the message head'
+      : fields === null ? 'trailers over maxHeaderListSize' : checkTrailers(fields);
+    if (problem !== null) {
+      this.streamError(s.id, H2_PROTOCOL_ERROR, problem);
+      return;
+    }
+    this.endReceivedBody(s, fields, RECV_HEADERS_ES);
   }
 
   /** initialRecvWindow is a new stream's receive window: until the peer acknowledges our SETTINGS it

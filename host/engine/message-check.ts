@@ -71,6 +71,18 @@ function parseContentLength(value: string): number {
   return Number(value);
 }
 
+/** messageFieldProblem checks a regular field of a request or response head, and records a
+ *  content-length in head (RFC 9110 §8.6: several must agree). */
+function messageFieldProblem(head: { contentLength: number }, name: string, value: string): string | null {
+  const p = regularFieldProblem(name, value);
+  if (p !== null || name !== 'content-length') return p;
+  const n = parseContentLength(value);
+  if (n < 0) return 'content-length is not a number';
+  if (head.contentLength >= 0 && head.contentLength !== n) return 'conflicting content-length';
+  head.contentLength = n;
+  return null;
+}
+
 /** checkRequest validates a request's field list and fills head; it returns a reason when the request is malformed. */
 export function checkRequest(fields: HeaderList, head: RequestHead): string | null {
   let method: string | undefined;
@@ -101,14 +113,9 @@ export function checkRequest(fields: HeaderList, head: RequestHead): string | nu
       continue;
     }
     regular = true;
-    const p = regularFieldProblem(name, value);
+    const p = messageFieldProblem(head, name, value);
     if (p !== null) return p;
-    if (name === 'content-length') {
-      const n = parseContentLength(value);
-      if (n < 0) return 'content-length is not a number';
-      if (head.contentLength >= 0 && head.contentLength !== n) return 'conflicting content-length';
-      head.contentLength = n;
-    } else if (name === 'host') {
+    if (name === 'host') {
       host = value;
     } else if (name === 'priority') {
       head.priority = head.priority === '' ? value : `${head.priority}, ${value}`;
@@ -181,14 +188,8 @@ export function checkResponse(fields: HeaderList, head: ResponseHead): string | 
       continue;
     }
     regular = true;
-    const p = regularFieldProblem(name, value);
+    const p = messageFieldProblem(head, name, value);
     if (p !== null) return p;
-    if (name === 'content-length') {
-      const n = parseContentLength(value);
-      if (n < 0) return 'content-length is not a number';
-      if (head.contentLength >= 0 && head.contentLength !== n) return 'conflicting content-length';
-      head.contentLength = n;
-    }
   }
   if (status === -1) return 'missing :status';
   head.status = status;

@@ -9,12 +9,12 @@ import type { Core } from '../core/core.js';
 import type { HeaderList } from '../core/hpack.js';
 import { admission } from './admission.js';
 import { Connection, CLIENT_PREFACE, type ConnectionEvents } from './connection.js';
-import { checkRequest, checkTrailers, type RequestHead } from './message-check.js';
+import { checkRequest, type RequestHead } from './message-check.js';
 import type { ResolvedOptions } from './options.js';
 import { parsePriority } from './priority.js';
 import { ServerStream } from './server-stream.js';
 import { localSettingsBytes } from './settings.js';
-import { HALF_CLOSED_LOCAL, HALF_CLOSED_REMOTE, OPEN, RECV_HEADERS_ES } from './stream-state.js';
+import { HALF_CLOSED_LOCAL, HALF_CLOSED_REMOTE, OPEN } from './stream-state.js';
 import { StreamResetError, type Stream } from './stream.js';
 import type { StreamHandler, Transport } from './types.js';
 
@@ -91,22 +91,7 @@ export class ServerConnection extends Connection {
 
   /** onStreamHeaders takes a second field block on a request: its trailers (RFC 9113 §8.1). */
   protected onStreamHeaders(s: Stream, endStream: boolean, fields: HeaderList | null): void {
-    // RFC 9113 §8.1: trailers end the message; a HEADERS without END_STREAM after the request
-    // head is malformed ("... a HEADERS frame ... without the END_STREAM flag ... MUST be treated as malformed").
-    if (!endStream) {
-      this.streamError(s.id, H2_PROTOCOL_ERROR, 'trailers without END_STREAM');
-      return;
-    }
-    if (fields === null) {
-      this.streamError(s.id, H2_PROTOCOL_ERROR, 'trailers over maxHeaderListSize');
-      return;
-    }
-    const problem = checkTrailers(fields);
-    if (problem !== null) {
-      this.streamError(s.id, H2_PROTOCOL_ERROR, problem);
-      return;
-    }
-    this.endReceivedBody(s, fields, RECV_HEADERS_ES);
+    this.receiveTrailers(s, endStream, fields);
   }
 
   private openRequest(id: number, fields: HeaderList, head: RequestHead, endStream: boolean): ServerStream {
