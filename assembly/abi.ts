@@ -34,6 +34,9 @@ export const STATUS_GENERATION = 0;
  *  call left open (a HEADERS or PUSH_PROMISE without END_HEADERS still waiting
  *  for CONTINUATION), or 0. The host times slow header blocks with it. */
 export const STATUS_OPEN_BLOCK = 1;
+/** STATUS_GARBAGE: bytes of buffers the core has dropped since the last collect(). The WebAssembly
+ *  build's minimal runtime frees them only in collect(); the host calls it when this grows large. */
+export const STATUS_GARBAGE = 2;
 export const STATUS_WORDS = 4;
 
 // ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 
 import {
   ABI_VERSION, IO_IN, IO_OUT, IO_STRINGS, IO_RECORDS, IO_FIELDS, IO_STATUS, ERR_BAD_ARGUMENT, ERR_BAD_HANDLE, ERR_OUT_OF_MEMORY,
-  HUFFMAN_AUTO, HUFFMAN_NEVER,
+  HUFFMAN_AUTO, HUFFMAN_NEVER, STATUS_GARBAGE,
 } from './abi';
 import { bufferRef, wordsRef, collectGarbage } from './portable/target';
 import {
@@ -28,6 +28,7 @@ export function abiVersion(): i32 {
  *  portable/target.ts); call it between other calls. */
 export function collect(): void {
   collectGarbage();
+  ioStatus[STATUS_GARBAGE] = 0;
 }
 
 /** ioGeneration changes whenever an exchange buffer was replaced. */

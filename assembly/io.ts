@@ -1,4 +1,4 @@
-import { STATUS_GENERATION, STATUS_WORDS } from './abi';
+import { STATUS_GARBAGE, STATUS_GENERATION, STATUS_WORDS } from './abi';
 
 // The exchange buffers shared by the host and every context of one core
 // instance (see abi.ts for the layout). A buffer only ever grows; growing
@@ -33,8 +33,14 @@ function grownSize(have: i32, need: i32): i32 {
   return size;
 }
 
+/** noteGarbage counts n bytes of a buffer the core no longer references (STATUS_GARBAGE). */
+export function noteGarbage(n: i32): void {
+  ioStatus[STATUS_GARBAGE] += n;
+}
+
 /** growBytes returns a copy of buf, at least need bytes long, keeping its first keep bytes. */
 export function growBytes(buf: Uint8Array, need: i32, keep: i32): Uint8Array {
+  noteGarbage(buf.length);
   const next = new Uint8Array(grownSize(buf.length, need));
   if (keep > 0) next.set(buf.subarray(0, keep), 0);
   return next;
@@ -42,6 +48,7 @@ export function growBytes(buf: Uint8Array, need: i32, keep: i32): Uint8Array {
 
 /** growWords returns a copy of buf, at least need words long, keeping its first keep words. */
 export function growWords(buf: Int32Array, need: i32, keep: i32): Int32Array {
+  noteGarbage(buf.length << 2);
   const next = new Int32Array(grownSize(buf.length, need));
   if (keep > 0) next.set(buf.subarray(0, keep), 0);
   return next;

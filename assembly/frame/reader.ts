@@ -30,7 +30,7 @@ import {
   REC_HEADERS_DECODED, REC_PUSH_PROMISE_DECODED, STATUS_OPEN_BLOCK,
 } from '../abi';
 import { Decoder, decodedStringsEnd } from '../hpack/decoder';
-import { ioIn, ioRecords, ioStatus, ioStrings, reserveRecords, reserveStrings } from '../io';
+import { ioIn, ioRecords, ioStatus, ioStrings, noteGarbage, reserveRecords, reserveStrings } from '../io';
 import { copyBytes } from '../portable/target';
 import { EMPTY_BYTES } from '../bytes';
 import { reasonH2Code } from '../errors';
@@ -387,7 +387,10 @@ export class FrameReader {
     this.state = READ_HEADER;
     const r = this.finishFrame(this.payload, 0);
     this.payloadHave = 0;
-    if (this.payload.length > MAX_KEPT_PAYLOAD_BUFFER) this.payload = EMPTY_BYTES;
+    if (this.payload.length > MAX_KEPT_PAYLOAD_BUFFER) {
+      noteGarbage(this.payload.length);
+      this.payload = EMPTY_BYTES;
+    }
     return r < 0 ? -1 : pos;
   }
 
@@ -401,6 +404,7 @@ export class FrameReader {
     if (cap > this.length) cap = this.length;
     const next = new Uint8Array(cap);
     if (this.payloadHave > 0) copyBytes(next, 0, this.payload, 0, this.payloadHave);
+    noteGarbage(have);
     this.payload = next;
     return true;
   }
@@ -628,7 +632,10 @@ export class FrameReader {
     if ((flags & FLAG_END_HEADERS) == 0) return 0;
     const r = this.decodeFieldBlock(this.block, 0, this.blockHave);
     this.blockHave = 0;
-    if (this.block.length > MAX_KEPT_PAYLOAD_BUFFER) this.block = EMPTY_BYTES;
+    if (this.block.length > MAX_KEPT_PAYLOAD_BUFFER) {
+      noteGarbage(this.block.length);
+      this.block = EMPTY_BYTES;
+    }
     return r;
   }
 
@@ -640,6 +647,7 @@ export class FrameReader {
       while (size < need) size = size << 1;
       const next = new Uint8Array(size);
       if (this.blockHave > 0) copyBytes(next, 0, this.block, 0, this.blockHave);
+      noteGarbage(this.block.length);
       this.block = next;
     }
     copyBytes(this.block, this.blockHave, src, at, n);

@@ -5,7 +5,7 @@
 // into the same five views (abi.ts, "Exchange buffers") and keeps them fresh:
 // call sync() after every core call that may have grown a buffer.
 
-import { IO_FIELDS, IO_IN, IO_OUT, IO_RECORDS, IO_STRINGS, IO_STATUS, STATUS_GENERATION, STATUS_OPEN_BLOCK, ABI_VERSION } from '../../assembly/abi.js';
+import { IO_FIELDS, IO_IN, IO_OUT, IO_RECORDS, IO_STRINGS, IO_STATUS, STATUS_GENERATION, STATUS_OPEN_BLOCK, STATUS_GARBAGE, ABI_VERSION } from '../../assembly/abi.js';
 
 export type CodecName = 'wasm' | 'js';
 
@@ -38,6 +38,10 @@ export interface CoreExports {
 
 /** COLLECT_MIN_FREES is how many contexts are freed, at least, between two collections. */
 const COLLECT_MIN_FREES = 64;
+/** COLLECT_GARBAGE_BYTES: dropped buffers the core may hold before sync() collects them. A peer that
+ *  makes a connection grow and drop large buffers (big field blocks, long CONTINUATION runs) would
+ *  otherwise grow the WebAssembly memory until enough contexts are freed (CVE-2019-9516 floods). */
+const COLLECT_GARBAGE_BYTES = 8 << 20;
 
 /** CoreBinding wraps one instance of the core and its exchange-buffer views. */
 export class CoreBinding {
@@ -75,6 +79,11 @@ export class CoreBinding {
   sync(): void {
     if ((this.memory !== null && this.memory.buffer !== this.memoryBuffer) || this.status[STATUS_GENERATION] !== this.generation) {
       this.refresh();
+    }
+    if (this.status[STATUS_GARBAGE] > COLLECT_GARBAGE_BYTES) {
+      // Safe between calls: what the records of the last call point into is referenced by the I/O globals.
+      this.x.collect();
+      this.freedSinceCollect = 0;
     }
   }
 

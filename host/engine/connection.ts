@@ -147,8 +147,11 @@ export abstract class Connection implements StreamOwner, Ticking {
   protected blockedWriters: Set<Stream> | null = null;
   protected queuedControl = 0;
   protected readingPaused = false;
-  /** The transport is paused (backlog over the cap, or input deferred to the next turn). */
+  /** The transport is paused (backlog over the cap, input deferred to the next turn, or a connection error). */
   protected transportPaused = false;
+  /** After a connection error nothing more is read: the peer's send blocks instead of us reading and
+   *  discarding at line rate until the close deadline. */
+  protected readingStopped = false;
   /** Input held back for the next turn (MAX_INPUT_PER_TURN), with reading paused meanwhile. */
   protected deferredInput: Uint8Array | null = null;
   /** When the transport last reported itself full with no progress since (ms), or 0. */
@@ -1049,6 +1052,8 @@ export abstract class Connection implements StreamOwner, Ticking {
     if (this.transportBlocked && this.checkSendStall(now)) return;
     if (this.shutdownDeadline !== 0 && now >= this.shutdownDeadline) this.finalGoaway();
     if (this.streams.size === 0) {
+      // An idle connection keeps no scheduler: the next response makes it again (at most once a tick).
+      if (this.scheduledCount === 0) this.buckets = null;
       if (o.idleTimeout > 0 && now - this.lastActivity >= o.idleTimeout) {
         this.metrics.guards.idleConnection++;
         this.queueGoaway(this.lastPeerStreamId, H2_NO_ERROR, 'idle');
@@ -1221,6 +1226,9 @@ export abstract class Connection implements StreamOwner, Ticking {
         // The ticker keeps watching: if the peer never takes the close, closeDeadline destroys it.
         this.ended = true;
         this.transport.end();
+        // Our last bytes are out: read again, so the peer's close is seen (what it sends is dropped).
+        this.readingStopped = false;
+        this.updateReading();
       }
     } else {
       this.maybeFinish();
@@ -1387,7 +1395,7 @@ export abstract class Connection implements StreamOwner, Ticking {
 
   /** updateReading pauses the transport while the backlog is over its cap or input waits for the next turn. */
   protected updateReading(): void {
-    const pause = this.readingPaused || this.deferredInput !== null;
+    const pause = this.readingPaused || this.deferredInput !== null || this.readingStopped;
     if (pause === this.transportPaused || this.finished) return;
     this.transportPaused = pause;
     if (pause) this.transport.pause();
@@ -1406,6 +1414,8 @@ export abstract class Connection implements StreamOwner, Ticking {
     });
     this.queueGoaway(this.lastPeerStreamId, code, reason);
     this.startClosing();
+    this.readingStopped = true;
+    this.updateReading();
     const error = new StreamResetError(0, code, `h2wasm: connection error ${errorCodeName(code)}: ${reason}`);
     for (const s of this.streams.values()) s.fail(error);
     this.flush();

@@ -18,7 +18,7 @@ export interface MetricsSource {
 /** metricsRegistry makes a prom-client registry whose collectors read the sources when scraped. */
 export function metricsRegistry(sources: Set<MetricsSource>): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'h2wasm_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'h2wasm_' });
   const each = (f: (s: MetricsSource) => void) => { for (const s of sources) f(s); };
   /** counter registers a counter whose value, per listener (and more labels), is read from the fields. */
   const counter = (name: string, help: string, labelNames: string[], read: (s: MetricsSource, set: (labels: Record<string, string>, v: number) => void) => void) => {

@@ -114,7 +114,8 @@ describe.each(CODECS)('random frame sequences (%s)', (codec) => {
           if (at >= 0) {
             const w = events[at] as { frames: Array<{ type: string }> };
             expect(w.frames[w.frames.length - 1].type, 'the GOAWAY is the last frame of its write').toBe('GOAWAY');
-            expect(events.slice(at + 1).map((e) => e.kind)).toEqual(['end']);
+            // After the GOAWAY only end(); reading may pause and resume (stopped after a connection error, on again once ended).
+            expect(events.slice(at + 1).map((e) => e.kind).filter((k) => k !== 'pause' && k !== 'resume')).toEqual(['end']);
             expect(h.goaways()).toHaveLength(1);
           } else {
             expect(h.transport.ended).toBe(false);
