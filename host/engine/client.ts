@@ -45,6 +45,11 @@ interface Waiting {
   reject: (e: Error) => void;
 }
 
+/** Streams we open before the peer's first SETTINGS names its limit: RFC 9113 §6.5.2 says "Initially,
+ *  there is no limit", but a server that then announces a lower one refuses the excess; 100 is the
+ *  value RFC 9113 §6.5.2 recommends servers allow at least, and what Go's transport assumes. */
+const INITIAL_MAX_CONCURRENT_STREAMS = 100;
+
 const LIVENESS_PING = new Uint8Array([0x68, 0x32, 0x63, 0x6c, 0x69, 0x00, 0x00, 0x01]);
 
 /** ClientConnection runs one HTTP/2 connection in the client position. */
@@ -55,6 +60,12 @@ export class ClientConnection extends Connection {
   /** Why new requests are refused once goingAway (a retryable error). */
   private goneReason: H2Error | null = null;
   private pingSentAt = 0;
+  /** The peer's first SETTINGS came (its MAX_CONCURRENT_STREAMS, if any, is known). */
+  private peerSettingsSeen = false;
+  /** Resolves at the peer's first SETTINGS (RFC 9113 §3.4: the server's preface); rejects if the
+   *  connection ends first (a peer that does not speak HTTP/2). */
+  readonly peerPreface: Promise<void>;
+  private settlePreface!: { resolve: () => void; reject: (e: Error) => void };
   private readonly pingInterval: number;
   private readonly pingTimeout: number;
 
@@ -71,6 +82,8 @@ export class ClientConnection extends Connection {
     super(core, transport, options, false);
     this.pingInterval = Math.max(0, role.pingInterval ?? 30_000);
     this.pingTimeout = Math.max(100, role.pingTimeout ?? 10_000);
+    this.peerPreface = new Promise((resolve, reject) => { this.settlePreface = { resolve, reject }; });
+    this.peerPreface.catch(() => {});
     this.sendPreface();
   }
 
@@ -81,7 +94,8 @@ export class ClientConnection extends Connection {
 
   /** Reports whether a request made now would open a stream at once (not wait, not fail). */
   get canOpen(): boolean {
-    return !this.goingAway && !this.closing && this.localActive < this.peerMaxConcurrentStreams;
+    const limit = this.peerSettingsSeen ? this.peerMaxConcurrentStreams : Math.min(this.peerMaxConcurrentStreams, INITIAL_MAX_CONCURRENT_STREAMS);
+    return !this.goingAway && !this.closing && this.localActive < limit;
   }
 
   /** Reports whether the connection takes new requests at all (they may wait for a stream). */
@@ -222,6 +236,8 @@ export class ClientConnection extends Connection {
   }
 
   protected override onPeerSettings(): void {
+    if (!this.peerSettingsSeen) this.settlePreface.resolve();
+    this.peerSettingsSeen = true;
     this.openWaiting();
   }
 
@@ -232,6 +248,7 @@ export class ClientConnection extends Connection {
   }
 
   protected onClosed(): void {
+    if (!this.peerSettingsSeen) this.settlePreface.reject(new H2Error(H2_CANCEL, 'h2wasm: the connection closed before the server\'s SETTINGS', true));
     this.goAway(new H2Error(H2_CANCEL, 'h2wasm: the connection closed', true));
     this.events.closed?.(this);
   }

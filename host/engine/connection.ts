@@ -716,7 +716,8 @@ export abstract class Connection implements StreamOwner, Ticking {
     // Rapid Reset (CVE-2023-44487): a peer that opens and cancels streams faster than we can finish them.
     if (!this.countReset('rapidReset')) return;
     this.setState(s, RECV_RST);
-    s.fail(new StreamResetError(id, code, `h2wasm: stream ${id} was reset by the peer (${errorCodeName(code)})`));
+    // RFC 9113 §8.7: REFUSED_STREAM says the request was not processed: it may be sent again.
+    s.fail(new StreamResetError(id, code, `h2wasm: stream ${id} was reset by the peer (${errorCodeName(code)})`, code === H2_REFUSED_STREAM));
     this.closeStream(s, true);
   }
 

@@ -6,7 +6,7 @@
 
 import { H2_CANCEL, H2_NO_ERROR } from '../../assembly/abi.js';
 import type { HeaderList } from '../core/hpack.js';
-import type { ClientConnection } from '../engine/client.js';
+import type { ClientRequest } from '../engine/client.js';
 import type { ClientStream } from '../engine/client-stream.js';
 import { addField } from '../engine/fields.js';
 import { H2Error } from '../engine/h2-error.js';
@@ -78,10 +78,12 @@ export function requestFields(url: URL, method: string, headers: Headers): Heade
   return fields;
 }
 
-/** ConnectionSource gives the fetch a connection to send on: the same one while it is usable, a new
- *  one when it is not (a retry after GOAWAY goes to a fresh connection). */
+/** ConnectionSource opens a request's stream on a connection it picks: the same one while it is
+ *  usable, a new one when it is not (a retry after GOAWAY goes to a fresh connection). Picking and
+ *  opening are one step (no await between them), so requests made together see each other's streams
+ *  and a pool spreads them by the servers' limits. */
 export interface ConnectionSource {
-  connection(url: URL): Promise<ClientConnection>;
+  open(url: URL, request: ClientRequest): Promise<ClientStream>;
 }
 
 /** fetchOver sends a request over a connection from source and resolves with the response head. */
@@ -94,9 +96,8 @@ export async function fetchOver(source: ConnectionSource, url: URL, init: Client
   signal?.throwIfAborted();
   const retry = init.retry !== false;
   for (let attempt = 0; ; attempt++) {
-    const conn = await source.connection(url);
     try {
-      return await exchange(conn, fields, method, body, signal);
+      return await exchange(source.open(url, { fields, endStream: body === null }), method, body, signal);
     } catch (e) {
       // RFC 9113 §8.7: a request refused by REFUSED_STREAM or above a GOAWAY's last-stream-id was not
       // processed, and may be sent again, here once, when its body can be.
@@ -106,9 +107,9 @@ export async function fetchOver(source: ConnectionSource, url: URL, init: Client
   }
 }
 
-/** exchange sends one request on conn and resolves with the Response at its head. */
-async function exchange(conn: ClientConnection, fields: HeaderList, method: string, body: PreparedBody, signal: AbortSignal | null): Promise<Response> {
-  const stream = await conn.request({ fields, endStream: body === null });
+/** exchange sends one request on the stream opened and resolves with the Response at its head. */
+async function exchange(opened: Promise<ClientStream>, method: string, body: PreparedBody, signal: AbortSignal | null): Promise<Response> {
+  const stream = await opened;
   const onAbort = () => stream.reset(H2_CANCEL);
   signal?.addEventListener('abort', onAbort, { once: true });
   if (body !== null) void sendBody(stream, body);

@@ -7,7 +7,8 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { CodecName } from '../core/binding.js';
 import type { Core } from '../core/core.js';
-import { ClientConnection, type ClientRoleOptions } from '../engine/client.js';
+import { ClientConnection, type ClientRequest, type ClientRoleOptions } from '../engine/client.js';
+import type { ClientStream } from '../engine/client-stream.js';
 import { H2Error } from '../engine/h2-error.js';
 import { resolveOptions, type ResolvedOptions } from '../engine/options.js';
 import type { EngineOptions } from '../engine/types.js';
@@ -80,6 +81,12 @@ async function dial(url: URL, core: Core, engine: ResolvedOptions, options: Conn
     }, timeout);
     const fail = (e: Error) => {
       clearTimeout(timer);
+      // RFC 7301 §3.2: a server that supports none of the offered protocols answers with the
+      // no_application_protocol alert: it does not serve h2 over TLS (OpenSSL's text says little).
+      if ((e as NodeJS.ErrnoException).code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') {
+        reject(new H2Error(H2_CONNECT_ERROR, `h2wasm: ${url.origin} did not negotiate h2 by ALPN (it refused the offer with the no_application_protocol alert, as a server that speaks only http/1.1 does); it does not serve HTTP/2 over TLS`));
+        return;
+      }
       reject(new H2Error(H2_CONNECT_ERROR, `h2wasm: cannot connect to ${url.origin}: ${e.message}`, true));
     };
     s.once('error', fail);
@@ -105,6 +112,20 @@ async function dial(url: URL, core: Core, engine: ResolvedOptions, options: Conn
     available: onAvailable,
   });
   transport.attach(connection);
+  // The server's SETTINGS names its MAX_CONCURRENT_STREAMS (a pool picks sessions by it); a peer that
+  // sends none within connectTimeout (an HTTP/1.1 server on an h2c port) is not an HTTP/2 server.
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      connection.peerPreface,
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no SETTINGS within ${timeout} ms`)), timeout); }),
+    ]);
+  } catch (e) {
+    connection.destroy();
+    throw new H2Error(H2_CONNECT_ERROR, `h2wasm: ${url.origin} did not open an HTTP/2 connection (${(e as Error).message}); is it an HTTP/2 server?`, true);
+  } finally {
+    clearTimeout(timer);
+  }
   return { connection, closed };
 }
 
@@ -124,11 +145,13 @@ export async function connect(origin: string | URL, options: ConnectOptions = {}
   let dialing: Promise<Dialed> | null = null;
   let closed = false;
   const source: ConnectionSource = {
-    async connection() {
-      if (closed) throw new H2Error(H2_NO_ERROR, 'h2wasm: the session is closed');
-      if (current.connection.usable) return current.connection;
-      dialing ??= dial(url, core, engine, options).then((d) => { current = d; return d; }).finally(() => { dialing = null; });
-      return (await dialing).connection;
+    async open(_url, request) {
+      for (;;) {
+        if (closed) throw new H2Error(H2_NO_ERROR, 'h2wasm: the session is closed');
+        if (current.connection.usable) return current.connection.request(request);
+        dialing ??= dial(url, core, engine, options).then((d) => { current = d; return d; }).finally(() => { dialing = null; });
+        await dialing;
+      }
     },
   };
   return {
@@ -180,8 +203,9 @@ export function createFetch(options: PoolOptions = {}): PooledFetch {
     const url = new URL(input);
     let pool = pools.get(url.origin);
     if (pool === undefined) {
+      // Made at once (no await before the set): requests to a new origin made together share one pool.
       corePromise ??= clientCore(options);
-      pool = new OriginPool(url, await corePromise, engine, options, max);
+      pool = new OriginPool(url, corePromise, engine, options, max);
       pools.set(url.origin, pool);
     }
     return fetchOver(pool, url, init);
@@ -202,24 +226,24 @@ class OriginPool implements ConnectionSource {
 
   constructor(
     private readonly url: URL,
-    private readonly core: Core,
+    private readonly core: Promise<Core>,
     private readonly engine: ResolvedOptions,
     private readonly options: ConnectOptions,
     private readonly max: number,
   ) {}
 
-  async connection(): Promise<ClientConnection> {
+  async open(_url: URL, request: ClientRequest): Promise<ClientStream> {
     for (;;) {
       // Drop sessions that can take no more requests (GOAWAY, closed, idle-closed).
       for (let i = this.sessions.length - 1; i >= 0; i--) if (!this.sessions[i].connection.usable) this.sessions.splice(i, 1);
+      // Each pass picks and opens without an await in between, so the next request sees this stream.
       const free = this.sessions.find((d) => d.connection.canOpen);
-      if (free !== undefined) return free.connection;
-      if (this.sessions.length + (this.dialing ? 1 : 0) < this.max) {
-        this.dialing ??= dial(this.url, this.core, this.engine, this.options).then((d) => {
+      if (free !== undefined) return free.connection.request(request);
+      if (this.dialing === null && this.sessions.length < this.max) {
+        this.dialing = this.core.then((core) => dial(this.url, core, this.engine, this.options)).then((d) => {
           this.sessions.push(d);
           return d;
         }).finally(() => { this.dialing = null; });
-        return (await this.dialing).connection;
       }
       if (this.dialing !== null) {
         await this.dialing;
@@ -228,7 +252,7 @@ class OriginPool implements ConnectionSource {
       // Every session is at its peer's limit: the request waits on the least loaded one.
       let best = this.sessions[0];
       for (const d of this.sessions) if (d.connection.load < best.connection.load) best = d;
-      return best.connection;
+      return best.connection.request(request);
     }
   }
 

@@ -5,9 +5,9 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { selfSignedCertificate } from '../../host/node/self-signed.js';
 import { defer } from './peers.js';
@@ -148,9 +148,11 @@ export async function startH2o(root: DocRoot): Promise<ExternalServer> {
     `  ssl:`,
     `    certificate-file: ${c.certFile}`,
     `    key-file: ${c.keyFile}`,
-    `pid-file: ${join(dir, 'h2o.pid')}`,
+    `    ocsp-update-interval: 0`,
     `error-log: ${join(dir, 'error.log')}`,
     `num-threads: 1`,
+    // Run as root, h2o switches to "nobody", who cannot read the 0700 temp dirs: keep our user.
+    ...(process.getuid?.() === 0 ? [`user: ${userInfo().username}`] : []),
     `hosts:`,
     `  default:`,
     `    paths:`,
@@ -158,5 +160,11 @@ export async function startH2o(root: DocRoot): Promise<ExternalServer> {
     `        file.dir: ${root.dir}`,
     '',
   ].join('\n'));
-  return spawnServer('h2o', ['-c', conf], port, { tls: true, ca: c.cert, cwd: dir });
+  try {
+    return await spawnServer('h2o', ['-c', conf], port, { tls: true, ca: c.cert, cwd: dir });
+  } catch (e) {
+    let log = '';
+    try { log = readFileSync(join(dir, 'error.log'), 'utf8'); } catch { /* none */ }
+    throw new Error(`${(e as Error).message}\nh2o error.log:\n${log}`);
+  }
 }
