@@ -69,6 +69,12 @@ export function requestFields(url: URL, method: string, headers: Headers): Heade
       return;
     }
     // RFC 9113 §8.2.3: a cookie field may be split into one field per cookie-pair, for better compression.
+    // RFC 9113 §8.2.2: TE "MAY be present in an HTTP/2 request; when it is, it MUST NOT contain any
+    // value other than 'trailers'": keep that token, drop the rest.
+    if (name === 'te') {
+      if (value.split(',').some((t) => t.trim().toLowerCase() === 'trailers')) addField(fields, 'te', 'trailers');
+      return;
+    }
     if (name === 'cookie') {
       for (const pair of value.split('; ')) addField(fields, 'cookie', pair);
       return;

@@ -15,7 +15,7 @@ describe('h2o over TLS', () => {
     const root = docRoot({ 'index.html': '<p>h2o</p>\n', 'big.bin': big });
     const server = await startH2o(root);
     // What h2o picks when offered h2 first, as connect() offers it.
-    const alpn = await new Promise<string | false>((resolve, reject) => {
+    const alpn = await new Promise<string | false | null>((resolve, reject) => {
       const s = tls.connect({ host: '127.0.0.1', port: server.port, ALPNProtocols: ['h2', 'http/1.1'], ca: server.ca!, servername: 'localhost' }, () => {
         resolve(s.alpnProtocol);
         s.destroy();

@@ -3,7 +3,7 @@
 // each stream ended (its RST_STREAM code), so a test can say what the server saw.
 
 import * as http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type * as net from 'node:net';
 import { connect, type ConnectOptions, type Session } from '../../host/node/index.js';
 import { defer } from './peers.js';
 
@@ -23,6 +23,8 @@ export interface NodePeer {
   sessions: http2.ServerHttp2Session[];
   /** Every stream that closed, in order. */
   ended: StreamEnd[];
+  /** The TCP sockets under the sessions, in order (node:http2 will not let a test touch session.socket). */
+  sockets: net.Socket[];
   /** waitEnded resolves once a stream of path has closed (bounded by timeoutMs). */
   waitEnded(path: string, timeoutMs?: number): Promise<StreamEnd>;
 }
@@ -35,6 +37,8 @@ export async function startNodePeer(
   const server = http2.createServer(options);
   const sessions: http2.ServerHttp2Session[] = [];
   const ended: StreamEnd[] = [];
+  const sockets: net.Socket[] = [];
+  server.on('connection', (socket: net.Socket) => sockets.push(socket));
   const waiters: Array<() => void> = [];
   server.on('session', (s) => {
     sessions.push(s);
@@ -44,7 +48,7 @@ export async function startNodePeer(
     const path = String(headers[':path']);
     stream.on('error', () => {});
     stream.on('close', () => {
-      ended.push({ id: stream.id, path, rstCode: stream.rstCode });
+      ended.push({ id: stream.id ?? 0, path, rstCode: stream.rstCode });
       for (const w of waiters.splice(0)) w();
     });
     handler(stream, headers, stream.session as http2.ServerHttp2Session);
@@ -54,9 +58,9 @@ export async function startNodePeer(
     for (const s of sessions) s.destroy();
     server.close(() => resolve());
   }));
-  const port = (server.address() as AddressInfo).port;
+  const port = (server.address() as net.AddressInfo).port;
   return {
-    server, port, origin: `http://127.0.0.1:${port}`, sessions, ended,
+    server, port, origin: `http://127.0.0.1:${port}`, sessions, ended, sockets,
     async waitEnded(path, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -92,4 +96,11 @@ export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 /** readAll reads a response body to the end and returns its bytes. */
 export async function readAll(res: Response): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
+}
+
+/** fieldsOf lists a Headers' fields as an object (names lowercase). */
+export function fieldsOf(h: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  h.forEach((value, name) => { out[name] = value; });
+  return out;
 }
