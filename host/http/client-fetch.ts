@@ -25,7 +25,7 @@ export interface ClientRequestInit {
   retry?: boolean;
 }
 
-const trailersOf = new WeakMap<Response, Promise<Headers>>();
+const trailersOf = new WeakMap<Response, Trailers>();
 const textEncoder = new TextEncoder();
 /** Statuses whose Response may not have a body (Fetch: "null body status"). */
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -33,7 +33,36 @@ const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 /** responseTrailers resolves with a response's trailers once its body has been read to the end
  *  (empty Headers when it had none; a body never read never ends). */
 export function responseTrailers(response: Response): Promise<Headers> {
-  return trailersOf.get(response) ?? Promise.resolve(new Headers());
+  return trailersOf.get(response)?.promise() ?? Promise.resolve(new Headers());
+}
+
+/** Trailers follows a response body to its end for responseTrailers; the promise is made only when
+ *  asked for (most responses never are). */
+class Trailers {
+  private outcome: { headers: Headers } | { error: unknown } | null = null;
+  private waiting: Promise<Headers> | null = null;
+  private settleWaiting: ((o: { headers: Headers } | { error: unknown }) => void) | null = null;
+
+  constructor(private readonly stream: ClientStream) {}
+
+  /** settle records the end of the body: null when it ended cleanly, else why it failed. */
+  settle(error: unknown): void {
+    if (this.outcome !== null) return;
+    if (error === null) {
+      const headers = new Headers();
+      for (const [name, value] of this.stream.trailers ?? []) headers.append(name, value);
+      this.outcome = { headers };
+    } else {
+      this.outcome = { error };
+    }
+    this.settleWaiting?.(this.outcome);
+  }
+
+  promise(): Promise<Headers> {
+    this.waiting ??= (this.outcome !== null ? Promise.resolve(this.outcome) : new Promise<{ headers: Headers } | { error: unknown }>((resolve) => { this.settleWaiting = resolve; }))
+      .then((o) => ('headers' in o ? o.headers : Promise.reject(o.error)));
+    return this.waiting;
+  }
 }
 
 /** PreparedBody is a body in the form the sender takes: bytes that can be sent again, or a one-shot source. */
@@ -53,14 +82,14 @@ function prepareBody(body: BodySource): PreparedBody {
 
 /** requestFields makes the field block of a request (RFC 9113 §8.3.1): the pseudo-headers, then the
  *  application's fields lowercased, connection-specific ones left out, host folded into :authority. */
-export function requestFields(url: URL, method: string, headers: Headers): HeaderList {
+export function requestFields(url: URL, method: string, headers: Headers | null): HeaderList {
   const fields: HeaderList = [
     [':method', method],
     [':scheme', url.protocol === 'https:' || url.protocol === 'h2:' ? 'https' : 'http'],
     [':authority', url.host],
     [':path', `${url.pathname || '/'}${url.search}`],
   ];
-  headers.forEach((value, name) => {
+  headers?.forEach((value, name) => {
     // RFC 9113 §8.3.1: ":authority ... clients that generate HTTP/2 requests directly MUST use the
     // :authority pseudo-header field to convey authority information, unless there is no authority
     // information to convey". A host field the application set names the authority.
@@ -68,13 +97,13 @@ export function requestFields(url: URL, method: string, headers: Headers): Heade
       fields[2] = [':authority', value];
       return;
     }
-    // RFC 9113 §8.2.3: a cookie field may be split into one field per cookie-pair, for better compression.
     // RFC 9113 §8.2.2: TE "MAY be present in an HTTP/2 request; when it is, it MUST NOT contain any
     // value other than 'trailers'": keep that token, drop the rest.
     if (name === 'te') {
       if (value.split(',').some((t) => t.trim().toLowerCase() === 'trailers')) addField(fields, 'te', 'trailers');
       return;
     }
+    // RFC 9113 §8.2.3: a cookie field may be split into one field per cookie-pair, for better compression.
     if (name === 'cookie') {
       for (const pair of value.split('; ')) addField(fields, 'cookie', pair);
       return;
@@ -95,7 +124,7 @@ export interface ConnectionSource {
 /** fetchOver sends a request over a connection from source and resolves with the response head. */
 export async function fetchOver(source: ConnectionSource, url: URL, init: ClientRequestInit = {}): Promise<Response> {
   const method = (init.method ?? 'GET').toUpperCase();
-  const headers = new Headers(init.headers);
+  const headers = init.headers === undefined ? null : new Headers(init.headers);
   const fields = requestFields(url, method, headers);
   const body = prepareBody(init.body);
   const signal = init.signal ?? null;
@@ -128,17 +157,9 @@ async function exchange(opened: Promise<ClientStream>, method: string, body: Pre
   }
   const responseHeaders = new Headers();
   for (const [name, value] of head.headers) responseHeaders.append(name, value);
-  let ended!: () => void;
-  let failed!: (e: unknown) => void;
-  const trailers = new Promise<Headers>((resolve, reject) => {
-    ended = () => {
-      const t = new Headers();
-      for (const [name, value] of stream.trailers ?? []) t.append(name, value);
-      resolve(t);
-    };
-    failed = reject;
-  });
-  trailers.catch(() => {});
+  const trailers = new Trailers(stream);
+  const ended = () => trailers.settle(null);
+  const failed = (e: unknown) => trailers.settle(e);
   const done = () => signal?.removeEventListener('abort', onAbort);
   const nullBody = NULL_BODY_STATUS.has(head.status) || method === 'HEAD';
   const responseBody = nullBody ? null : new ReadableStream<Uint8Array>({
@@ -151,6 +172,12 @@ async function exchange(opened: Promise<ClientStream>, method: string, body: Pre
           ended();
         } else {
           controller.enqueue(chunk);
+          // The whole body is here and read: close now rather than on the next pull.
+          if (stream.receivedAll && stream.unread === 0 && stream.bodyDiscarded === null && stream.resetError === null) {
+            done();
+            controller.close();
+            ended();
+          }
         }
       } catch (e) {
         done();
