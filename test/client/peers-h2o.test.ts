@@ -1,6 +1,7 @@
 // Our client against h2o (TLS, ALPN offering h2 and http/1.1): file GETs over
 // the h2 it negotiated, and an https origin that speaks only http/1.1, which
 // connect() refuses with an H2Error that says so.
+import * as http from 'node:http';
 import * as https from 'node:https';
 import * as tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
@@ -69,5 +70,17 @@ describe.each([
     expect(failure).toBeInstanceOf(H2Error);
     expect((failure as Error).message).toMatch(says);
     expect((failure as H2Error).code).toBe(0xa); // CONNECT_ERROR
+  }, 30_000);
+});
+
+describe('an http origin that speaks only HTTP/1.1 (h2c with prior knowledge meets node:http)', () => {
+  it('connect() rejects with an H2Error: no SETTINGS came, so it is not an HTTP/2 server', async () => {
+    const server = http.createServer((_req, res) => res.end('h1 only\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    defer(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const failure = await connect(origin, { connectTimeout: 3000 }).then(() => null, (e: unknown) => e);
+    expect(failure).toBeInstanceOf(H2Error);
+    expect((failure as Error).message).toMatch(/did not open an HTTP\/2 connection/);
   }, 30_000);
 });
