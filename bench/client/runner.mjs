@@ -118,7 +118,6 @@ async function burst(c, total, concurrency, wantBytes) {
 
 try {
   const c = await makeClient();
-  const cpu0 = process.cpuUsage();
   if (workload === 'rps') {
     const total = Number(opt('--requests'));
     const concurrency = Number(opt('--concurrency'));
@@ -139,6 +138,7 @@ try {
     const bytes = Number(opt('--bytes'));
     const repeats = Number(opt('--repeats', '3'));
     const [ws] = await c.get(opt('--warm-path'));
+    const cpu1 = process.cpuUsage();
     const runs = [];
     const problems = ws === 200 ? [] : [`warm-up status ${ws}`];
     for (let k = 0; k < repeats; k++) {
@@ -148,10 +148,10 @@ try {
       if (status !== 200 || n !== bytes) problems.push(`status ${status}, ${n} bytes (wanted 200, ${bytes})`);
       runs.push({ seconds, mbPerSec: n / seconds / 1e6 });
     }
-    const cpu = process.cpuUsage(cpu0);
+    const cpu = process.cpuUsage(cpu1);
     await c.close();
     const sorted = runs.map((r) => r.mbPerSec).sort((a, b) => a - b);
-    out({ ok: problems.length === 0, label: c.label, bytes, repeats, mbPerSec: sorted[Math.floor(sorted.length / 2)], runs: runs.map((r) => r.mbPerSec), cpuSeconds: (cpu.user + cpu.system) / 1e6, problems });
+    out({ ok: problems.length === 0, label: c.label, bytes, repeats, mbPerSec: sorted[Math.floor(sorted.length / 2)], runs: runs.map((r) => r.mbPerSec), cpuSecondsPer100MiB: (cpu.user + cpu.system) / 1e6 / (repeats * bytes / 2 ** 20 / 100), problems });
   } else {
     throw new Error(`unknown workload ${workload}`);
   }
