@@ -6,6 +6,7 @@
 
 import { H2_CANCEL, H2_NO_ERROR } from '../../assembly/abi.js';
 import type { HeaderList } from '../core/hpack.js';
+import type { HeaderInit } from '../engine/types.js';
 import type { ClientRequest } from '../engine/client.js';
 import type { ClientStream } from '../engine/client-stream.js';
 import { addField } from '../engine/fields.js';
@@ -20,6 +21,10 @@ export interface ClientRequestInit {
   headers?: HeadersInit;
   body?: BodySource;
   signal?: AbortSignal | null;
+  /** Trailer fields sent after the body (RFC 9113 §8.1: a HEADERS frame with END_STREAM), e.g. a
+   *  checksum; an h2wasm extension of RequestInit. With no body, the request is HEADERS, then the
+   *  trailers. */
+  trailers?: HeaderInit;
   /** Retry a request the server did not process (REFUSED_STREAM, a GOAWAY below its id) once, on
    *  another connection, when its body can be sent again; default true. */
   retry?: boolean;
@@ -126,13 +131,15 @@ export async function fetchOver(source: ConnectionSource, url: URL, init: Client
   const method = (init.method ?? 'GET').toUpperCase();
   const headers = init.headers === undefined ? null : new Headers(init.headers);
   const fields = requestFields(url, method, headers);
-  const body = prepareBody(init.body);
+  const trailers = init.trailers;
+  // Trailers need a body to follow (RFC 9113 §8.1): an empty one when the request has none.
+  const body = prepareBody(init.body) ?? (trailers === undefined ? null : { replayable: true, bytes: new Uint8Array(0) });
   const signal = init.signal ?? null;
   signal?.throwIfAborted();
   const retry = init.retry !== false;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await exchange(source.open(url, { fields, endStream: body === null }), method, body, signal);
+      return await exchange(source.open(url, { fields, endStream: body === null }), method, body, trailers, signal);
     } catch (e) {
       // RFC 9113 §8.7: a request refused by REFUSED_STREAM or above a GOAWAY's last-stream-id was not
       // processed, and may be sent again, here once, when its body can be.
@@ -143,11 +150,11 @@ export async function fetchOver(source: ConnectionSource, url: URL, init: Client
 }
 
 /** exchange sends one request on the stream opened and resolves with the Response at its head. */
-async function exchange(opened: Promise<ClientStream>, method: string, body: PreparedBody, signal: AbortSignal | null): Promise<Response> {
+async function exchange(opened: Promise<ClientStream>, method: string, body: PreparedBody, requestTrailers: HeaderInit | undefined, signal: AbortSignal | null): Promise<Response> {
   const stream = await opened;
   const onAbort = () => stream.reset(H2_CANCEL);
   signal?.addEventListener('abort', onAbort, { once: true });
-  if (body !== null) void sendBody(stream, body);
+  if (body !== null) void sendBody(stream, body, requestTrailers);
   let head;
   try {
     head = await (signal === null ? stream.response : Promise.race([stream.response, aborted(signal)]));
@@ -202,10 +209,10 @@ async function exchange(opened: Promise<ClientStream>, method: string, body: Pre
 
 /** sendBody writes a request body with backpressure (write() waits while the connection's backlog is
  *  over its cap) and ends the stream; a failure resets it. */
-async function sendBody(stream: ClientStream, body: Exclude<PreparedBody, null>): Promise<void> {
+async function sendBody(stream: ClientStream, body: Exclude<PreparedBody, null>, trailers: HeaderInit | undefined): Promise<void> {
   try {
     if (body.replayable) {
-      await stream.end(body.bytes);
+      await stream.end(body.bytes, trailers);
       return;
     }
     const source = body.source;
@@ -217,7 +224,7 @@ async function sendBody(stream: ClientStream, body: Exclude<PreparedBody, null>)
       if (stream.closed) return;
       await stream.write(typeof chunk === 'string' ? textEncoder.encode(chunk) : chunk);
     }
-    await stream.end();
+    await stream.end(null, trailers);
   } catch (e) {
     // The server may end the exchange early (a complete response, then RST_STREAM NO_ERROR): not a failure.
     if (e instanceof H2Error && e.code === H2_NO_ERROR) return;

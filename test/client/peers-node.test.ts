@@ -1,5 +1,5 @@
 // Our client against node:http2's server: a GET, a 300 KB POST echoed,
-// response trailers (responseTrailers), 103 Early Hints before the final
+// response trailers (responseTrailers), request trailers, 103 Early Hints before the final
 // response, 1-byte flow-control windows each way, and createFetch's pool
 // (sessions reused per origin, spread past a server's stream limit, closed
 // when idle).
@@ -84,6 +84,31 @@ describe('node:http2 server', () => {
     const plain = await session.fetch('/plain');
     expect(await plain.text()).toBe('no trailers');
     expect(fieldsOf(await responseTrailers(plain))).toEqual({});
+  });
+
+  it('sends request trailers after a body and after none (the h2wasm trailers init field); node:http2 sees them', async () => {
+    const seen: Array<{ path: string; body: string; trailers: Record<string, unknown> }> = [];
+    const peer = await startNodePeer((stream, headers) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('trailers', (t) => {
+        seen.push({ path: String(headers[':path']), body: Buffer.concat(chunks).toString(), trailers: { 'x-sum': t['x-sum'], 'x-n': t['x-n'] } });
+      });
+      stream.on('end', () => { stream.respond({ ':status': 200 }); stream.end('ok'); });
+    });
+    const session = await openSession(peer.origin);
+    const withBody = await within(session.fetch('/with-body', { method: 'POST', body: 'payload', trailers: { 'x-sum': 'abc', 'x-n': '7' } }), 5000, 'POST with trailers');
+    expect(await withBody.text()).toBe('ok');
+    const streamed = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(new TextEncoder().encode('streamed')); c.close(); } });
+    const fromStream = await within(session.fetch('/streamed', { method: 'POST', body: streamed, trailers: [['x-sum', 'def'], ['x-n', '8']] }), 5000, 'streamed POST with trailers');
+    expect(await fromStream.text()).toBe('ok');
+    const noBody = await within(session.fetch('/no-body', { method: 'POST', trailers: { 'x-sum': 'ghi', 'x-n': '0' } }), 5000, 'POST of trailers only');
+    expect(await noBody.text()).toBe('ok');
+    expect(seen).toEqual([
+      { path: '/with-body', body: 'payload', trailers: { 'x-sum': 'abc', 'x-n': '7' } },
+      { path: '/streamed', body: 'streamed', trailers: { 'x-sum': 'def', 'x-n': '8' } },
+      { path: '/no-body', body: '', trailers: { 'x-sum': 'ghi', 'x-n': '0' } },
+    ]);
   });
 
   it('takes 103 Early Hints (twice) before the final response: the final head and body arrive whole', async () => {
