@@ -1,14 +1,16 @@
 // The HPACK dynamic table (RFC 7541 §2.3.2, §4) as two rings: one of entry
 // bytes (name then value, possibly wrapping past the end) and one of entry
-// metadata. Both start small and grow on demand up to what the table's
-// maximum size needs, so an idle connection's table costs a few hundred bytes.
+// metadata, a few words per entry in one array. Both start small and grow on
+// demand up to what the table's maximum size needs, so a table holding the
+// fields of one request costs two small buffers.
 //
 // Entries carry a sequence number: the n-th insertion ever made gets
 // (n - 1) % 2^30 + 1. The host caches the strings it made for an entry under
 // that number, so a dynamic entry's strings are made once (docs/abi.md).
 // Invariants (docs/architecture.md): bytesUsed == sum of name+value lengths
 // of live entries; size == bytesUsed + 32 * count <= maxSize; the metadata of
-// the entry with sequence s lives in slot (s - 1) & entryMask.
+// the entry with sequence s lives in slot (s - 1) & entryMask, at words
+// slot * metaWords of meta.
 //
 // An encoder's table is also indexed (withIndex): two hash chains, one by
 // name and one by name and value, each ordered newest to oldest. Eviction is
@@ -17,13 +19,27 @@
 
 import { copyBytes, imul32 } from '../portable/target';
 import { bytesEqual, hashBytes, nextPowerOfTwo, EMPTY_BYTES, EMPTY_WORDS } from '../bytes';
+import { noteGarbage } from '../io';
 
 /** ENTRY_OVERHEAD is the 32 octets RFC 7541 §4.1 adds to each entry's size. */
 export const ENTRY_OVERHEAD = 32;
 /** SEQUENCE_MASK keeps sequence numbers in 30 bits (they wrap, far beyond any table's reach). */
 const SEQUENCE_MASK = 0x3fffffff;
-const INITIAL_BYTES = 256;
-const INITIAL_ENTRIES = 8;
+const INITIAL_BYTES = 128;
+const INITIAL_ENTRIES = 4;
+
+// The words of an entry's metadata: where its bytes start, the two lengths, and
+// for an indexed table the two hashes and the next-older entries in its chains.
+const M_OFFSET = 0;
+const M_NAME_LENGTH = 1;
+const M_VALUE_LENGTH = 2;
+const M_NAME_HASH = 3;
+const M_VALUE_HASH = 4;
+const M_NAME_NEXT = 5;
+const M_FIELD_NEXT = 6;
+/** META_WORDS and INDEXED_META_WORDS are the words per entry without and with the index. */
+const META_WORDS = 3;
+const INDEXED_META_WORDS = 7;
 
 export class DynamicTable {
   bytes: Uint8Array = EMPTY_BYTES;
@@ -32,20 +48,17 @@ export class DynamicTable {
   writePos: i32 = 0;
   bytesUsed: i32 = 0;
 
-  entryOffset: Int32Array = EMPTY_WORDS;
-  entryNameLength: Int32Array = EMPTY_WORDS;
-  entryValueLength: Int32Array = EMPTY_WORDS;
-  entryNameHash: Int32Array = EMPTY_WORDS;
-  entryValueHash: Int32Array = EMPTY_WORDS;
+  /** Entry metadata by slot, metaWords words each (M_*); its capacity in entries is entryMask + 1.
+   *  An indexed table keeps its chain heads after it, from bucketBase. */
+  meta: Int32Array = EMPTY_WORDS;
+  metaWords: i32;
   entryMask: i32 = -1;
   /** withIndex says whether hashes and hash chains are kept (the encoder needs them, the decoder does not). */
   withIndex: bool;
-  /** Chain heads by hash bucket: the sequence of the newest entry in the bucket, 0 for none. */
-  nameBuckets: Int32Array = EMPTY_WORDS;
-  fieldBuckets: Int32Array = EMPTY_WORDS;
-  /** Next-older entry's sequence in the same bucket, by slot. */
-  nameNext: Int32Array = EMPTY_WORDS;
-  fieldNext: Int32Array = EMPTY_WORDS;
+  /** Chain heads by hash bucket b, in meta: at bucketBase + 2b the sequence of the newest entry whose
+   *  name hashes to b, at bucketBase + 2b + 1 that of the newest whose name and value do; 0 for none.
+   *  The next-older entry in a chain is in the entry's metadata (M_NAME_NEXT, M_FIELD_NEXT). */
+  bucketBase: i32 = 0;
   bucketMask: i32 = -1;
   /** inserted counts insertions modulo 2^30; the newest entry's sequence is inserted (or 2^30 when it wrapped to 0). */
   inserted: i32 = 0;
@@ -57,6 +70,12 @@ export class DynamicTable {
   constructor(maxSize: i32, withIndex: bool) {
     this.maxSize = maxSize;
     this.withIndex = withIndex;
+    this.metaWords = withIndex ? INDEXED_META_WORDS : META_WORDS;
+  }
+
+  /** metaOf returns where entry slot's metadata starts in meta. */
+  private metaOf(slot: i32): i32 {
+    return slot * this.metaWords;
   }
 
   /** entryOfSequence returns the index (1 = newest) of the live entry with sequence seq, or 0. */
@@ -83,8 +102,8 @@ export class DynamicTable {
   }
 
   evictOldest(): void {
-    const slot = this.slotOf(this.count);
-    const n = unchecked(this.entryNameLength[slot]) + unchecked(this.entryValueLength[slot]);
+    const m = this.metaOf(this.slotOf(this.count));
+    const n = unchecked(this.meta[m + M_NAME_LENGTH]) + unchecked(this.meta[m + M_VALUE_LENGTH]);
     this.bytesUsed -= n;
     this.size -= n + ENTRY_OVERHEAD;
     this.count--;
@@ -98,7 +117,7 @@ export class DynamicTable {
     assert(this.size == this.bytesUsed + ENTRY_OVERHEAD * this.count, 'dynamic table: size != bytes + 32 * count');
     assert(this.size <= this.maxSize || this.count == 0, 'dynamic table: size over maxSize');
     assert(this.bytesUsed <= this.bytes.length, 'dynamic table: live bytes over the ring');
-    assert(this.count <= this.entryOffset.length, 'dynamic table: entries over the ring');
+    assert(this.count <= this.entryMask + 1, 'dynamic table: entries over the ring');
   }
 
   /** insert adds an entry made of name src[nameAt..+nameLength) and value
@@ -119,7 +138,7 @@ export class DynamicTable {
       return 0;
     }
     while (this.size + entrySize > this.maxSize) this.evictOldest();
-    if (this.bytesUsed + n > this.bytes.length || this.count + 1 > this.entryOffset.length) {
+    if (this.bytesUsed + n > this.bytes.length || this.count + 1 > this.entryMask + 1) {
       this.grow(this.bytesUsed + n, this.count + 1);
     }
     // The name and value are copied before anything is overwritten; callers
@@ -129,68 +148,74 @@ export class DynamicTable {
     this.copyIn((at + nameLength) & this.byteMask, vsrc, valueAt, valueLength);
     this.writePos = (at + n) & this.byteMask;
     const slot = this.inserted & this.entryMask;
-    unchecked((this.entryOffset[slot] = at));
-    unchecked((this.entryNameLength[slot] = nameLength));
-    unchecked((this.entryValueLength[slot] = valueLength));
-    unchecked((this.entryNameHash[slot] = nameHash));
-    unchecked((this.entryValueHash[slot] = valueHash));
+    const m = this.metaOf(slot);
+    const meta = this.meta;
+    unchecked((meta[m + M_OFFSET] = at));
+    unchecked((meta[m + M_NAME_LENGTH] = nameLength));
+    unchecked((meta[m + M_VALUE_LENGTH] = valueLength));
     this.inserted = (this.inserted + 1) & SEQUENCE_MASK;
     this.count++;
     this.size += entrySize;
     this.bytesUsed += n;
     const seq = this.sequenceOf(1);
-    if (this.withIndex) this.link(slot, seq, nameHash, valueHash);
+    if (this.withIndex) {
+      unchecked((meta[m + M_NAME_HASH] = nameHash));
+      unchecked((meta[m + M_VALUE_HASH] = valueHash));
+      this.link(m, seq, nameHash, valueHash);
+    }
     this.checkInvariants();
     return seq;
   }
 
-  /** link puts the entry in slot (sequence seq) at the head of its two chains. */
-  private link(slot: i32, seq: i32, nameHash: i32, valueHash: i32): void {
-    const nb = nameHash & this.bucketMask;
-    unchecked((this.nameNext[slot] = unchecked(this.nameBuckets[nb])));
-    unchecked((this.nameBuckets[nb] = seq));
-    const fb = fieldHash(nameHash, valueHash) & this.bucketMask;
-    unchecked((this.fieldNext[slot] = unchecked(this.fieldBuckets[fb])));
-    unchecked((this.fieldBuckets[fb] = seq));
+  /** link puts the entry whose metadata is at m (sequence seq) at the head of its two chains. */
+  private link(m: i32, seq: i32, nameHash: i32, valueHash: i32): void {
+    const meta = this.meta;
+    const nb = this.bucketBase + ((nameHash & this.bucketMask) << 1);
+    unchecked((meta[m + M_NAME_NEXT] = unchecked(meta[nb])));
+    unchecked((meta[nb] = seq));
+    const fb = this.bucketBase + ((fieldHash(nameHash, valueHash) & this.bucketMask) << 1) + 1;
+    unchecked((meta[m + M_FIELD_NEXT] = unchecked(meta[fb])));
+    unchecked((meta[fb] = seq));
   }
 
   /** copyName copies entry i's name into dst at pos. */
   copyName(i: i32, dst: Uint8Array, pos: i32): void {
-    const slot = this.slotOf(i);
-    this.copyOut(unchecked(this.entryOffset[slot]), unchecked(this.entryNameLength[slot]), dst, pos);
+    const m = this.metaOf(this.slotOf(i));
+    this.copyOut(unchecked(this.meta[m + M_OFFSET]), unchecked(this.meta[m + M_NAME_LENGTH]), dst, pos);
   }
 
   /** copyValue copies entry i's value into dst at pos. */
   copyValue(i: i32, dst: Uint8Array, pos: i32): void {
-    const slot = this.slotOf(i);
-    const at = (unchecked(this.entryOffset[slot]) + unchecked(this.entryNameLength[slot])) & this.byteMask;
-    this.copyOut(at, unchecked(this.entryValueLength[slot]), dst, pos);
+    const m = this.metaOf(this.slotOf(i));
+    const at = (unchecked(this.meta[m + M_OFFSET]) + unchecked(this.meta[m + M_NAME_LENGTH])) & this.byteMask;
+    this.copyOut(at, unchecked(this.meta[m + M_VALUE_LENGTH]), dst, pos);
   }
 
   nameLength(i: i32): i32 {
-    return unchecked(this.entryNameLength[this.slotOf(i)]);
+    return unchecked(this.meta[this.metaOf(this.slotOf(i)) + M_NAME_LENGTH]);
   }
 
   valueLength(i: i32): i32 {
-    return unchecked(this.entryValueLength[this.slotOf(i)]);
+    return unchecked(this.meta[this.metaOf(this.slotOf(i)) + M_VALUE_LENGTH]);
   }
 
   /** findName returns the newest entry index whose name is src[at..+len), or 0 (indexed tables only). */
   findName(src: Uint8Array, at: i32, len: i32, hash: i32): i32 {
     if (this.count == 0) return 0;
-    let seq = unchecked(this.nameBuckets[hash & this.bucketMask]);
+    const meta = this.meta;
+    let seq = unchecked(meta[this.bucketBase + ((hash & this.bucketMask) << 1)]);
     for (;;) {
       const i = this.entryOfSequence(seq);
       if (i == 0) return 0;
-      const slot = this.slotOf(i);
+      const m = this.metaOf(this.slotOf(i));
       if (
-        unchecked(this.entryNameHash[slot]) == hash &&
-        unchecked(this.entryNameLength[slot]) == len &&
-        this.equalsAt(unchecked(this.entryOffset[slot]), src, at, len)
+        unchecked(meta[m + M_NAME_HASH]) == hash &&
+        unchecked(meta[m + M_NAME_LENGTH]) == len &&
+        this.equalsAt(unchecked(meta[m + M_OFFSET]), src, at, len)
       ) {
         return i;
       }
-      const next = unchecked(this.nameNext[slot]);
+      const next = unchecked(meta[m + M_NAME_NEXT]);
       // Chains only ever point to older entries; anything else is a stale head.
       if (this.entryOfSequence(next) <= i) return 0;
       seq = next;
@@ -204,18 +229,19 @@ export class DynamicTable {
     valueAt: i32, valueLength: i32, valueHash: i32,
   ): i32 {
     if (this.count == 0) return 0;
-    let seq = unchecked(this.fieldBuckets[fieldHash(nameHash, valueHash) & this.bucketMask]);
+    const meta = this.meta;
+    let seq = unchecked(meta[this.bucketBase + ((fieldHash(nameHash, valueHash) & this.bucketMask) << 1) + 1]);
     for (;;) {
       const i = this.entryOfSequence(seq);
       if (i == 0) return 0;
-      const slot = this.slotOf(i);
+      const m = this.metaOf(this.slotOf(i));
       if (
-        unchecked(this.entryValueHash[slot]) == valueHash &&
-        unchecked(this.entryNameHash[slot]) == nameHash &&
-        unchecked(this.entryNameLength[slot]) == nameLength &&
-        unchecked(this.entryValueLength[slot]) == valueLength
+        unchecked(meta[m + M_VALUE_HASH]) == valueHash &&
+        unchecked(meta[m + M_NAME_HASH]) == nameHash &&
+        unchecked(meta[m + M_NAME_LENGTH]) == nameLength &&
+        unchecked(meta[m + M_VALUE_LENGTH]) == valueLength
       ) {
-        const at = unchecked(this.entryOffset[slot]);
+        const at = unchecked(meta[m + M_OFFSET]);
         if (
           this.equalsAt(at, src, nameAt, nameLength) &&
           this.equalsAt((at + nameLength) & this.byteMask, src, valueAt, valueLength)
@@ -223,7 +249,7 @@ export class DynamicTable {
           return i;
         }
       }
-      const next = unchecked(this.fieldNext[slot]);
+      const next = unchecked(meta[m + M_FIELD_NEXT]);
       if (this.entryOfSequence(next) <= i) return 0;
       seq = next;
     }
@@ -251,50 +277,42 @@ export class DynamicTable {
   /** grow re-lays both rings with room for needBytes and needEntries, oldest entry first. */
   private grow(needBytes: i32, needEntries: i32): void {
     const byteCap = max(nextPowerOfTwo(needBytes), max(this.bytes.length, INITIAL_BYTES));
-    const entryCap = max(nextPowerOfTwo(needEntries), max(this.entryOffset.length, INITIAL_ENTRIES));
+    const entryCap = max(nextPowerOfTwo(needEntries), max(this.entryMask + 1, INITIAL_ENTRIES));
+    const words = this.metaWords;
     const bytes = new Uint8Array(byteCap);
-    const offset = new Int32Array(entryCap);
-    const nameLength = new Int32Array(entryCap);
-    const valueLength = new Int32Array(entryCap);
-    const nameHash = new Int32Array(entryCap);
-    const valueHash = new Int32Array(entryCap);
+    // An indexed table has two buckets per entry, each with two chain heads, after the metadata.
+    const meta = new Int32Array(entryCap * words + (this.withIndex ? entryCap << 2 : 0));
     const entryMask = entryCap - 1;
     let pos = 0;
     for (let i = this.count; i >= 1; i--) {
-      const from = this.slotOf(i);
-      const to = (this.inserted - i) & entryMask;
-      const n = unchecked(this.entryNameLength[from]) + unchecked(this.entryValueLength[from]);
-      this.copyOut(unchecked(this.entryOffset[from]), n, bytes, pos);
-      unchecked((offset[to] = pos));
-      unchecked((nameLength[to] = unchecked(this.entryNameLength[from])));
-      unchecked((valueLength[to] = unchecked(this.entryValueLength[from])));
-      unchecked((nameHash[to] = unchecked(this.entryNameHash[from])));
-      unchecked((valueHash[to] = unchecked(this.entryValueHash[from])));
-      pos += n;
+      const from = this.metaOf(this.slotOf(i));
+      const to = ((this.inserted - i) & entryMask) * words;
+      const nameLength = unchecked(this.meta[from + M_NAME_LENGTH]);
+      const valueLength = unchecked(this.meta[from + M_VALUE_LENGTH]);
+      this.copyOut(unchecked(this.meta[from + M_OFFSET]), nameLength + valueLength, bytes, pos);
+      // Hashes and lengths carry over; the chain links are re-made by rebuildIndex.
+      for (let k = 0; k < words; k++) unchecked((meta[to + k] = unchecked(this.meta[from + k])));
+      unchecked((meta[to + M_OFFSET] = pos));
+      pos += nameLength + valueLength;
     }
+    // The old rings are garbage now: counted, so the host collects (the minimal runtime frees only then).
+    noteGarbage(this.bytes.length + (this.meta.length << 2));
     this.bytes = bytes;
     this.byteMask = byteCap - 1;
     this.writePos = pos & this.byteMask;
-    this.entryOffset = offset;
-    this.entryNameLength = nameLength;
-    this.entryValueLength = valueLength;
-    this.entryNameHash = nameHash;
-    this.entryValueHash = valueHash;
+    this.meta = meta;
     this.entryMask = entryMask;
     if (this.withIndex) this.rebuildIndex(entryCap);
   }
 
-  /** rebuildIndex re-links every live entry, oldest first, into chains sized for entryCap entries. */
+  /** rebuildIndex re-links every live entry, oldest first, into chains sized for entryCap entries
+   *  (meta was just made, so its chain heads are all 0). */
   private rebuildIndex(entryCap: i32): void {
-    const buckets = entryCap << 1;
-    this.nameBuckets = new Int32Array(buckets);
-    this.fieldBuckets = new Int32Array(buckets);
-    this.nameNext = new Int32Array(entryCap);
-    this.fieldNext = new Int32Array(entryCap);
-    this.bucketMask = buckets - 1;
+    this.bucketBase = entryCap * this.metaWords;
+    this.bucketMask = (entryCap << 1) - 1;
     for (let i = this.count; i >= 1; i--) {
-      const slot = this.slotOf(i);
-      this.link(slot, this.sequenceOf(i), unchecked(this.entryNameHash[slot]), unchecked(this.entryValueHash[slot]));
+      const m = this.metaOf(this.slotOf(i));
+      this.link(m, this.sequenceOf(i), unchecked(this.meta[m + M_NAME_HASH]), unchecked(this.meta[m + M_VALUE_HASH]));
     }
   }
 }

@@ -24,18 +24,21 @@ const registry: Pick<FinalizationRegistry<Held>, 'register' | 'unregister'> =
 export abstract class CoreContext {
   /** handle names the context in the core; -1 once closed. */
   protected handle: number;
-  private readonly held: Held;
+  private readonly free: (handle: number) => number;
+  /** What the collector's safety net frees, or null for an untracked context. */
+  private readonly held: Held | null;
 
   /** The handle comes from the core's *New export; free is the matching *Free export. An owner that
    *  always calls close() may pass untracked to skip the collector's safety net (a registration
    *  costs about 100 bytes, which matters at a thousand idle connections). */
   constructor(protected readonly binding: CoreBinding, handle: number, free: (handle: number) => number, untracked = false) {
     this.handle = handle;
-    this.held = { binding, free, handle };
+    this.free = free;
+    this.held = untracked ? null : { binding, free, handle };
     binding.contextCreated();
     // Making the context may have grown the core's memory: refresh the views before anyone uses them.
     binding.sync();
-    if (!untracked) registry.register(this, this.held, this.held);
+    if (this.held !== null) registry.register(this, this.held, this.held);
   }
 
   /** coreHandle is the context's handle in the core (-1 once closed), for
@@ -57,8 +60,8 @@ export abstract class CoreContext {
   /** close frees the context in the core; closing twice is harmless. */
   close(): void {
     if (this.handle < 0) return;
-    registry.unregister(this.held);
-    freeHeld(this.held);
+    if (this.held !== null) registry.unregister(this.held);
+    if (this.free(this.handle) === 0) this.binding.contextFreed();
     this.handle = -1;
   }
 }

@@ -58,20 +58,29 @@ function checkSize(what: string, size: unknown): number {
   return size;
 }
 
-/** entryCacheSize returns the cache slots for a table of maxTableSize: one per possible entry. */
+/** MIN_CACHE_SLOTS is the size of a decoder's entry cache when it is made. */
+const MIN_CACHE_SLOTS = 8;
+
+/** entryCacheSize returns the most cache slots a table of maxTableSize needs: one per possible entry. */
 function entryCacheSize(maxTableSize: number): number {
-  let n = 8;
+  let n = MIN_CACHE_SLOTS;
   while (n < Math.floor(maxTableSize / 32) + 1) n <<= 1;
   return n;
 }
 
-/** NO_CACHE stands for a decoder's entry cache before its first dynamic entry (never written to). */
+/** NO_CACHE stands for a decoder's entry cache before an entry is first referenced (never written to). */
 const NO_CACHE: Array<CachedEntry | undefined> = Object.freeze([]) as unknown as Array<CachedEntry | undefined>;
 
 /** HpackDecoder decodes field blocks for one connection. */
 export class HpackDecoder extends CoreContext {
+  /** Strings of dynamic entries by sequence number, in slot sequence & mask. The cache is made when a
+   *  field block first refers to the dynamic table, not at the first insertion: a connection that made
+   *  one request never pays for it. From then on entries are cached as they are inserted or first
+   *  referred to. It starts at MIN_CACHE_SLOTS and doubles when a slot is wanted by another entry, up
+   *  to maxSlots (one per entry the table can hold), so a few entries cost a few slots. */
   private cache: Array<CachedEntry | undefined>;
   private mask: number;
+  private maxSlots: number;
 
   constructor(binding: CoreBinding, options: HpackDecoderOptions = {}) {
     const maxTableSize = checkSize('maxTableSize', options.maxTableSize ?? DEFAULT_HEADER_TABLE_SIZE);
@@ -79,9 +88,10 @@ export class HpackDecoder extends CoreContext {
     const handle = binding.x.hpackDecoderNew(maxTableSize, maxList);
     if (handle < 0) throw new RangeError(`h2wasm: bad HPACK decoder options (table ${maxTableSize}, list ${maxList})`);
     super(binding, handle, binding.x.hpackDecoderFree, options.untracked === true);
-    // The cache is made on the first dynamic entry: an idle connection never pays for it.
+    // The cache is made on the first reference to a dynamic entry: an idle connection never pays for it.
     this.cache = NO_CACHE;
-    this.mask = entryCacheSize(maxTableSize) - 1;
+    this.mask = MIN_CACHE_SLOTS - 1;
+    this.maxSlots = entryCacheSize(maxTableSize);
   }
 
   /** decode decodes one complete field block. It throws HpackError on a
@@ -105,7 +115,7 @@ export class HpackDecoder extends CoreContext {
   readFields(first: number, count: number): HeaderList {
     const { fields, latin1 } = this.binding;
     let cache = this.cache;
-    const mask = this.mask;
+    let mask = this.mask;
     const list: HeaderList = new Array(count);
     let sensitive: string[] | undefined;
     for (let i = 0, w = first * FIELD_WORDS; i < count; i++, w += FIELD_WORDS) {
@@ -126,8 +136,9 @@ export class HpackDecoder extends CoreContext {
           const valueOff = fields[w + FIELD_VALUE_OFF];
           name = latin1(nameOff, nameOff + fields[w + FIELD_NAME_LEN]);
           value = latin1(valueOff, valueOff + fields[w + FIELD_VALUE_LEN]);
-          if (cache === NO_CACHE) cache = this.cache = new Array(mask + 1);
-          cache[-valueKey & mask] = { sequence: -valueKey, name, value };
+          this.remember(-valueKey, name, value);
+          cache = this.cache;
+          mask = this.mask;
         }
       } else {
         if (nameKey > 0) {
@@ -139,14 +150,17 @@ export class HpackDecoder extends CoreContext {
           } else {
             const nameOff = fields[w + FIELD_NAME_OFF];
             name = latin1(nameOff, nameOff + fields[w + FIELD_NAME_LEN]);
+            // The block refers to the table: from now on inserted entries are cached.
+            if (nameKey < 0 && cache === NO_CACHE) cache = this.cache = new Array(mask + 1);
           }
         }
         const valueOff = fields[w + FIELD_VALUE_OFF];
         value = latin1(valueOff, valueOff + fields[w + FIELD_VALUE_LEN]);
         const inserted = fields[w + FIELD_INSERTED];
-        if (inserted !== 0) {
-          if (cache === NO_CACHE) cache = this.cache = new Array(mask + 1);
-          cache[inserted & mask] = { sequence: inserted, name, value };
+        if (inserted !== 0 && cache !== NO_CACHE) {
+          this.remember(inserted, name, value);
+          cache = this.cache;
+          mask = this.mask;
         }
       }
       if ((fields[w + FIELD_FLAGS] & FIELD_F_SENSITIVE) !== 0) (sensitive ??= []).push(name);
@@ -158,20 +172,26 @@ export class HpackDecoder extends CoreContext {
     return list;
   }
 
+  /** remember caches a dynamic entry's strings. When its slot holds another entry the cache doubles
+   *  first (until it has maxSlots), re-homing what it held: a slot is the sequence masked by the size. */
+  private remember(sequence: number, name: string, value: string): void {
+    let cache = this.cache;
+    if (cache === NO_CACHE) {
+      cache = this.cache = new Array(this.mask + 1);
+    } else if (cache[sequence & this.mask] !== undefined && cache.length < this.maxSlots) {
+      const old = cache;
+      this.mask = old.length * 2 - 1;
+      cache = this.cache = new Array(old.length * 2);
+      for (const e of old) if (e !== undefined) cache[e.sequence & this.mask] = e;
+    }
+    cache[sequence & this.mask] = { sequence, name, value };
+  }
+
   /** setMaxTableSize applies the SETTINGS_HEADER_TABLE_SIZE we advertised, once the peer acknowledged it. */
   setMaxTableSize(size: number): void {
     const r = this.binding.x.hpackDecoderSetMaxTableSize(this.handle, checkSize('table size', size));
     if (r < 0) throw new HpackError(r);
-    const slots = entryCacheSize(size);
-    if (slots > this.mask + 1) {
-      // Re-home cached entries: a slot is the sequence masked by the cache size.
-      const old = this.cache;
-      this.mask = slots - 1;
-      if (old !== NO_CACHE) {
-        this.cache = new Array(slots);
-        for (const e of old) if (e !== undefined) this.cache[e.sequence & this.mask] = e;
-      }
-    }
+    this.maxSlots = Math.max(this.maxSlots, entryCacheSize(size));
   }
 
 }

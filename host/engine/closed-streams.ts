@@ -3,7 +3,9 @@
 // them by how it closed: ignored after our RST_STREAM, a stream error
 // STREAM_CLOSED after the peer's, a connection error STREAM_CLOSED after
 // END_STREAM both ways; a HEADERS on an id never opened is PROTOCOL_ERROR
-// (§5.1.1). The memory is a small ring, made on first use.
+// (§5.1.1). The memory is a small ring, made on first use and grown to its
+// full size only as streams close: a connection that served one request keeps
+// one number.
 
 export const CLOSED_NORMALLY = 1;
 export const RESET_BY_PEER = 2;
@@ -15,29 +17,27 @@ export const RECENTLY_CLOSED = 128;
 
 /** RecentlyClosed remembers the last RECENTLY_CLOSED stream ids that closed. */
 export class RecentlyClosed {
-  private ids: Int32Array | null = null;
-  private how: Uint8Array | null = null;
+  /** id * 4 + how, by slot (next & (RECENTLY_CLOSED - 1)); it grows by push until it is full. */
+  private ring: number[] | null = null;
   private next = 0;
 
   /** add records that stream id closed, and how. */
   add(id: number, how: Exclude<HowClosed, 0>): void {
-    if (this.ids === null) {
-      this.ids = new Int32Array(RECENTLY_CLOSED);
-      this.how = new Uint8Array(RECENTLY_CLOSED);
-    }
-    const slot = this.next++ & (RECENTLY_CLOSED - 1);
-    this.ids[slot] = id;
-    this.how![slot] = how;
+    const record = id * 4 + how;
+    if (this.ring === null) this.ring = [record];
+    else if (this.next < RECENTLY_CLOSED) this.ring.push(record);
+    else this.ring[this.next & (RECENTLY_CLOSED - 1)] = record;
+    this.next++;
   }
 
   /** howClosed returns how stream id closed (the latest record), or 0 when it is not remembered. */
   howClosed(id: number): HowClosed {
-    const ids = this.ids;
-    if (ids === null) return 0;
+    const ring = this.ring;
+    if (ring === null) return 0;
     const n = Math.min(this.next, RECENTLY_CLOSED);
     for (let k = 1; k <= n; k++) {
-      const slot = (this.next - k) & (RECENTLY_CLOSED - 1);
-      if (ids[slot] === id) return this.how![slot] as HowClosed;
+      const how = ring[(this.next - k) & (RECENTLY_CLOSED - 1)] - id * 4;
+      if (how >= CLOSED_NORMALLY && how <= RESET_BY_US) return how as HowClosed;
     }
     return 0;
   }

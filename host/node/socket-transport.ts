@@ -46,7 +46,8 @@ export class SocketTransport implements Transport {
     s.on('data', onData);
     s.on('drain', onDrain);
     s.on('close', onClose);
-    s.on('error', ignoreError);
+    // sniffProtocol (h2c) has already added it: once is enough, and one listener costs no array.
+    if (!s.listeners('error').includes(ignoreError)) s.on('error', ignoreError);
     s.on('end', onEnd);
   }
 
