@@ -1,25 +1,27 @@
 #!/usr/bin/env node
 // h2wasm's benchmarks, one command: `npm run bench` runs them all.
 //
-//   node bench/bench.mjs [codec|frames|server|workerd|charts|all] [--quick] [--only X] [--out DIR]
+//   node bench/bench.mjs [codec|frames|server|client|workerd|charts|all] [--quick] [--only X] [--out DIR]
 //
 //   codec    HPACK encode/decode: h2wasm WASM and JS builds, hpack.js, hpack (bench/codec.mjs)
 //   frames   HTTP/2 frame parse/serialize: h2wasm WASM and JS builds (bench/frames.mjs)
 //   server   h2load against h2wasm serve (wasm, js) and node:http2 (bench/server.mjs; needs h2load)
+//   client   the h2wasm client, undici and node:http2's client against nghttpd (bench/client.mjs; needs nghttpd)
 //   workerd  the codec benchmark inside workerd via miniflare (bench/workerd.mjs)
 //   charts   the SVG charts, from whichever result files exist
 //   all      every part above, in that order (the default)
 //
 //   --quick     fewer and shorter rounds (a smoke test; figures are noisier)
 //   --only X    passed to a part that has it: codec (a workload-name substring),
-//               frames (requests, data, control), server (c1,c10,c100,tls,download,upload,idle)
+//               frames (requests, data, control), server (c1,c10,c100,tls,download,upload,idle),
+//               client (rps, download, tls, h2c)
 //   --out DIR   where results and charts go (default docs/bench)
 //
 // Each part runs as its own node process (a fresh JIT and heap), writes
 // DIR/<part>.md and DIR/<part>.json, and the charts are redrawn after it.
 // Progress goes to stderr; the summary ends the run. The exit code is 1 when a
 // part failed, 2 on a usage error.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,10 +29,11 @@ import { renderCharts } from './lib/charts.mjs';
 import { h2loadVersionSync } from './lib/machine.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const PARTS = ['codec', 'frames', 'server', 'workerd'];
+const PARTS = ['codec', 'frames', 'server', 'client', 'workerd'];
 const COMMANDS = [...PARTS, 'charts', 'all'];
 const INSTALL_HINT = 'h2load is missing: install it with `apt-get install nghttp2-client` (Debian/Ubuntu) or `brew install nghttp2` (macOS)';
-const USAGE = 'usage: node bench/bench.mjs [codec|frames|server|workerd|charts|all] [--quick] [--only X] [--out DIR]';
+const USAGE = 'usage: node bench/bench.mjs [codec|frames|server|client|workerd|charts|all] [--quick] [--only X] [--out DIR]';
+const NGHTTPD_HINT = 'nghttpd is missing: install it with `apt-get install nghttp2-server` (Debian/Ubuntu) or `brew install nghttp2` (macOS)';
 
 const T0 = Date.now();
 const clock = () => `${((Date.now() - T0) / 1000).toFixed(0).padStart(4)}s`;
@@ -59,7 +62,7 @@ for (let i = 0; i < argv.length; i++) {
     if (a === '--only') only = argv[++i];
     else outDir = resolve(argv[++i]);
   } else if (a === '-h' || a === '--help') {
-    process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 21).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+    process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 23).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
     process.exit(0);
   } else if (a.startsWith('-')) usage(`unknown option ${a}`);
   else if (command === null) {
@@ -102,6 +105,11 @@ process.on('SIGINT', () => {
   progress('interrupted; waiting for the running part to clean up');
 });
 
+/** nghttpdInstalled reports whether nghttpd (the client benchmark's server) is on the PATH. */
+function nghttpdInstalled() {
+  return spawnSync('nghttpd', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
 /** runNode runs `node script args…` with stdout and stderr passed through; resolves to its exit code. */
 function runNode(script, args) {
   return new Promise((done) => {
@@ -142,6 +150,10 @@ async function runPart(part) {
   if (part === 'server' && command === 'all' && !h2loadVersionSync()) {
     progress(`server: skipped — ${INSTALL_HINT}`);
     return done('skipped', INSTALL_HINT);
+  }
+  if (part === 'client' && command === 'all' && !nghttpdInstalled()) {
+    progress(`client: skipped — ${NGHTTPD_HINT}`);
+    return done('skipped', NGHTTPD_HINT);
   }
   if (only !== null && !supportsOnly) {
     progress(`${part}: it has no --only; running all of it`);

@@ -16,7 +16,7 @@ export type {
   UnknownFrame, StreamErrorFrame, DecodedHeadersFrame, DecodedPushPromiseFrame, WireFrame, WindowUpdateOwedFrame,
 } from './core/frames.js';
 // The runtime-neutral engine: its contract, the connection, and the fetch adapter (h2wasm/node has serve()).
-export { ServerConnection } from './engine/connection.js';
+export { ServerConnection } from './engine/server.js';
 export { resolveOptions } from './engine/options.js';
 export { fetchToStreamHandler } from './http/fetch-handler.js';
 export { withTrailers } from './http/trailers.js';

@@ -1,16 +1,19 @@
-// ServerConnection: one HTTP/2 connection in the server position (RFC 9113).
+// Connection: one HTTP/2 connection (RFC 9113), in either position. The
+// position-neutral engine is here; ServerConnection (server.ts) and
+// ClientConnection (client.ts) are the two roles, as hyperium/h2's proto/
+// with its Peer: they decide what a HEADERS means, which stream ids the peer
+// may open, and what the connection preface is.
 //
 // Sans-I/O in the python-hyper/h2 sense: the transport hands it bytes
 // (receive), it hands the transport bytes (Transport.write). In between:
 //
 //   receive ─▶ core frameRead (frames + HPACK, one call per chunk) ─▶ records
-//           ─▶ stream state table, flow control, request checks ─▶ handler
-//   handler ─▶ Stream.respond/write/end ─▶ HEADERS now, DATA queued per stream
+//           ─▶ stream state table, flow control ─▶ the role's message checks ─▶ application
+//   application ─▶ Stream.write/end (respond, request) ─▶ HEADERS now, DATA queued per stream
 //   flush   ─▶ RFC 9218 scheduler frames DATA within the windows ─▶ OutputBuffer
 //           ─▶ one Transport.write per flush
 //
-// The invariants this file keeps are written down in docs/architecture.md
-// ("Server connection").
+// The invariants this file keeps are written down in docs/server.md ("Invariants").
 
 import {
   REC_WORDS, REC_TYPE, REC_FLAGS, REC_STREAM, REC_LENGTH, REC_A, REC_B, REC_C, REC_D,
@@ -30,21 +33,21 @@ import type { Core } from '../core/core.js';
 import { writeLatin1, type CoreBinding } from '../core/binding.js';
 import { errorReason } from '../core/errors.js';
 import type { HpackDecoder, HpackEncoder, HeaderList } from '../core/hpack.js';
-import { encodeFrames, readSettings, type FrameDecoder, type FrameInit } from '../core/frames.js';
-import { checkRequest, checkTrailers, type RequestHead } from './request-check.js';
+import { readSettings, type FrameDecoder } from '../core/frames.js';
 import {
   transition, isState, STREAM_ERROR_BASE, CONNECTION_ERROR_BASE, NOT_ALLOWED,
-  IDLE, OPEN, HALF_CLOSED_REMOTE, HALF_CLOSED_LOCAL, CLOSED, canReceive,
+  IDLE, CLOSED, canReceive,
   RECV_HEADERS, RECV_HEADERS_ES, RECV_DATA, RECV_DATA_ES, RECV_RST, RECV_WINDOW_UPDATE,
-  SEND_HEADERS, SEND_HEADERS_ES, SEND_DATA, SEND_DATA_ES, SEND_RST, type StreamEvent,
+  SEND_HEADERS, SEND_HEADERS_ES, SEND_DATA, SEND_DATA_ES, SEND_RST, type StreamEvent, type StreamState,
 } from './stream-state.js';
-import { Stream, StreamResetError, type StreamOwner } from './server-stream.js';
+import { Stream, StreamResetError, type StreamOwner } from './stream.js';
+import { checkTrailers } from './message-check.js';
 import { OutputBuffer } from './writer.js';
 import { startTicking, stopTicking, type Ticking } from './ticker.js';
 import { RecentlyClosed, CLOSED_NORMALLY, RESET_BY_PEER, RESET_BY_US } from './closed-streams.js';
 import { parsePriority, URGENCY_LEVELS } from './priority.js';
 import type { ResolvedOptions } from './options.js';
-import type { StreamHandler, Transport } from './types.js';
+import type { Transport } from './types.js';
 import { errorCodeName } from './error-codes.js';
 import { copyBytes } from '../bytes.js';
 import { admission } from './admission.js';
@@ -86,107 +89,112 @@ const later: (f: () => void) => void =
   typeof setImmediate === 'function' ? (f) => { setImmediate(f); } : (f) => { setTimeout(f, 0); };
 
 
-/** ConnectionEvents lets the owner (the server) follow a connection. */
-export interface ConnectionEvents {
+/** ConnectionEvents lets the owner (a server, a client session) follow a connection. */
+export interface ConnectionEvents<C> {
   /** The connection is finished and its transport closed; called once. */
-  closed?(connection: ServerConnection): void;
+  closed?(connection: C): void;
 }
 
-/** ServerConnection runs one HTTP/2 connection in the server position. */
-export class ServerConnection implements StreamOwner, Ticking {
-  private readonly binding: CoreBinding;
-  private readonly reader: FrameDecoder;
-  private readonly decoder: HpackDecoder;
-  private readonly encoder: HpackEncoder;
-  private readonly output = new OutputBuffer();
+/** Connection runs one HTTP/2 connection; a role (ServerConnection, ClientConnection) completes it. */
+export abstract class Connection implements StreamOwner, Ticking {
+  protected readonly binding: CoreBinding;
+  protected readonly reader: FrameDecoder;
+  protected readonly decoder: HpackDecoder;
+  protected readonly encoder: HpackEncoder;
+  protected readonly output = new OutputBuffer();
 
-  private readonly streams = new Map<number, Stream>();
-  /** Streams opened by the records being walked, dispatched once the walk is done (dispatchNew). */
-  private newStreams: Stream[] = [];
-  /** Streams counted against SETTINGS_MAX_CONCURRENT_STREAMS (open or half-closed). */
-  private activeStreams = 0;
+  protected readonly streams = new Map<number, Stream>();
+  /** Peer-initiated streams counted against our SETTINGS_MAX_CONCURRENT_STREAMS (open or half-closed). */
+  protected peerActive = 0;
+  /** Streams we opened, counted against the peer's SETTINGS_MAX_CONCURRENT_STREAMS. */
+  protected localActive = 0;
+  /** The next stream id we would open (a server never does: its even ids stay idle). */
+  protected nextLocalStreamId: number;
   /** The highest stream id the peer has opened (the GOAWAY last-stream-id). */
-  private lastPeerStreamId = 0;
-  private readonly recentlyClosed = new RecentlyClosed();
+  protected lastPeerStreamId = 0;
+  protected readonly recentlyClosed = new RecentlyClosed();
 
   // Preface and settings.
-  private prefaceLeft = CLIENT_PREFACE.length;
-  private sawSettings = false;
+  /** Octets of the client preface still expected (0 in the client position). */
+  protected prefaceLeft: number;
+  protected sawSettings = false;
   /** When our SETTINGS must have been acknowledged (ms), or 0. */
-  private settingsDeadline = 0;
-  private settingsUnacked = 0;
+  protected settingsDeadline = 0;
+  protected settingsUnacked = 0;
   /** The peer acknowledged our first SETTINGS: our initial window is in force. */
-  private settingsAcked = false;
+  protected settingsAcked = false;
 
   // The peer's settings.
-  private peerInitialWindow = DEFAULT_INITIAL_WINDOW_SIZE;
-  private peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+  protected peerInitialWindow = DEFAULT_INITIAL_WINDOW_SIZE;
+  protected peerMaxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+  /** The peer's SETTINGS_MAX_CONCURRENT_STREAMS: streams we may have open at once. */
+  protected peerMaxConcurrentStreams = MAX_STREAM_ID;
 
   // Flow control (RFC 9113 §6.9): signed windows, sums compared before they can overflow.
-  private sendWindow = DEFAULT_INITIAL_WINDOW_SIZE;
-  private recvWindow: number;
-  private recvUnacked = 0;
+  protected sendWindow = DEFAULT_INITIAL_WINDOW_SIZE;
+  protected recvWindow: number;
+  protected recvUnacked = 0;
 
   // The writer.
   /** Bytes queued in stream output queues, not yet framed. */
-  private queuedBytes = 0;
-  private flushScheduled = false;
-  private transportBlocked = false;
+  protected queuedBytes = 0;
+  protected flushScheduled = false;
+  protected transportBlocked = false;
   /** The scheduler's streams by urgency (made on first use: an idle connection has none). */
-  private buckets: Stream[][] | null = null;
-  private scheduledCount = 0;
+  protected buckets: Stream[][] | null = null;
+  protected scheduledCount = 0;
   /** Streams whose writers wait for the backlog to drain (made on first use). */
-  private blockedWriters: Set<Stream> | null = null;
-  private queuedControl = 0;
-  private readingPaused = false;
+  protected blockedWriters: Set<Stream> | null = null;
+  protected queuedControl = 0;
+  protected readingPaused = false;
   /** The transport is paused (backlog over the cap, input deferred to the next turn, or a connection error). */
-  private transportPaused = false;
+  protected transportPaused = false;
   /** After a connection error nothing more is read: the peer's send blocks instead of us reading and
    *  discarding at line rate until the close deadline. */
-  private readingStopped = false;
+  protected readingStopped = false;
   /** Input held back for the next turn (MAX_INPUT_PER_TURN), with reading paused meanwhile. */
-  private deferredInput: Uint8Array | null = null;
+  protected deferredInput: Uint8Array | null = null;
   /** When the transport last reported itself full with no progress since (ms), or 0. */
-  private blockedSince = 0;
+  protected blockedSince = 0;
   /** The transport's unsent bytes when blockedSince was last set. */
-  private blockedMark = 0;
+  protected blockedMark = 0;
   /** When the field block the core holds open began waiting for CONTINUATION (ms), or 0. */
-  private blockSince = 0;
-  private readonly metrics: EngineMetrics;
+  protected blockSince = 0;
+  protected readonly metrics: EngineMetrics;
 
   // Guards.
-  private resetWindowStart = 0;
-  private resetsInWindow = 0;
-  private emptyWindowStart = 0;
-  private emptyInWindow = 0;
+  protected resetWindowStart = 0;
+  protected resetsInWindow = 0;
+  protected emptyWindowStart = 0;
+  protected emptyInWindow = 0;
   /** PRIORITY_UPDATE values for streams not open yet (made on first use). */
-  private pendingPriority: Map<number, string> | null = null;
+  protected pendingPriority: Map<number, string> | null = null;
 
   // Shutdown.
-  private goawaySent = false;
+  protected goawaySent = false;
   /** The last-stream-id of the final GOAWAY we sent; streams above it are refused. */
-  private goawayLastId = MAX_STREAM_ID;
-  private draining = false;
+  protected goawayLastId = MAX_STREAM_ID;
+  protected draining = false;
   /** When the final GOAWAY goes out even without the PING ack (ms), or 0. */
-  private shutdownDeadline = 0;
-  private peerGoaway = false;
-  private closing = false;
+  protected shutdownDeadline = 0;
+  protected peerGoaway = false;
+  protected closing = false;
   /** When a closing connection is destroyed if its transport has not closed by then (ms), or 0. */
-  private closeDeadline = 0;
+  protected closeDeadline = 0;
   /** transport.end() was called. */
-  private ended = false;
-  private finished = false;
+  protected ended = false;
+  protected finished = false;
   /** When the stream reaper runs next (ms). */
-  private nextSweep = 0;
-  private lastActivity = 0;
-  private flushTime = 0;
+  protected nextSweep = 0;
+  protected lastActivity = 0;
+  protected flushTime = 0;
 
   constructor(
     core: Core,
-    private readonly transport: Transport,
-    private readonly options: ResolvedOptions,
-    private readonly handler: StreamHandler,
-    private readonly events: ConnectionEvents = {},
+    protected readonly transport: Transport,
+    protected readonly options: ResolvedOptions,
+    /** isServer: the position. Peer-initiated stream ids are odd for a server, even for a client (RFC 9113 §5.1.1). */
+    readonly isServer: boolean,
   ) {
     this.binding = core.binding;
     const o = options;
@@ -198,8 +206,39 @@ export class ServerConnection implements StreamOwner, Ticking {
     this.encoder = core.hpackEncoder({ untracked: true });
     this.reader = core.frameDecoder({ hpack: this.decoder, maxFrameSize: o.maxFrameSize, untracked: true });
     this.recvWindow = o.connectionWindowSize;
-    this.sendServerPreface();
+    this.prefaceLeft = isServer ? CLIENT_PREFACE.length : 0;
+    this.nextLocalStreamId = isServer ? 2 : 1;
   }
+
+  /** isPeerStreamId reports whether the peer would open stream id (RFC 9113 §5.1.1: "Streams initiated
+   *  by a client MUST use odd-numbered stream identifiers; those initiated by the server MUST use
+   *  even-numbered stream identifiers"). */
+  protected isPeerStreamId(id: number): boolean {
+    return ((id & 1) === 1) === this.isServer;
+  }
+
+  // ===========================================================================
+  // What the role decides.
+
+  /** prefaceBytes returns what this position sends first: a client the preface octets and SETTINGS,
+   *  a server its SETTINGS (RFC 9113 §3.4), each with the WINDOW_UPDATE opening the connection window. */
+  protected abstract prefaceBytes(): Uint8Array;
+  /** onNewPeerStream takes a HEADERS that opens a stream of the peer's (id above every one it opened). */
+  protected abstract onNewPeerStream(id: number, endStream: boolean, fields: HeaderList | null): void;
+  /** onStreamHeaders takes a field block on a stream in the map (a response head, a 1xx, trailers). */
+  protected abstract onStreamHeaders(s: Stream, endStream: boolean, fields: HeaderList | null): void;
+  /** afterRecords runs once the records of one frameRead call are walked (the application may act then). */
+  protected abstract afterRecords(): void;
+  /** onSendEnded runs when our END_STREAM has been framed on a stream that is not closed yet. */
+  protected abstract onSendEnded(s: Stream): void;
+  /** onPeerGoaway runs when the peer sent GOAWAY. */
+  protected abstract onPeerGoaway(lastStreamId: number, code: number): void;
+  /** onClosed runs once, when the transport is gone. */
+  protected abstract onClosed(): void;
+  /** onPeerSettings runs after a SETTINGS frame of the peer's is applied (a client may open more streams). */
+  protected onPeerSettings(): void {}
+  /** onPingAck runs for the ACK of a PING the role sent (a client's liveness check). */
+  protected onPingAck(_data: Uint8Array): void {}
 
   /** remote describes the peer, for log lines (made when asked: most connections never log). */
   get remote(): string {
@@ -233,7 +272,7 @@ export class ServerConnection implements StreamOwner, Ticking {
   }
 
   /** deferInput keeps bytes for the next event-loop turn and pauses reading until they are read. */
-  private deferInput(rest: Uint8Array): void {
+  protected deferInput(rest: Uint8Array): void {
     // The core's buffers are reused by the next read: the rest must be our own copy.
     this.deferredInput = rest.slice();
     this.updateReading();
@@ -247,7 +286,7 @@ export class ServerConnection implements StreamOwner, Ticking {
     });
   }
 
-  private readInput(bytes: Uint8Array): void {
+  protected readInput(bytes: Uint8Array): void {
     try {
       let at = 0;
       if (this.prefaceLeft > 0) {
@@ -282,8 +321,8 @@ export class ServerConnection implements StreamOwner, Ticking {
       s.state = CLOSED;
       s.fail(error);
     }
-    // Slots never leak: every stream still in the map leaves the process-wide count with it.
-    admission.streamsInFlight -= this.streams.size;
+    // Slots never leak: every peer stream still in the map leaves the process-wide count with it.
+    admission.streamsInFlight -= this.peerActive;
     this.metrics.streamsClosed += this.streams.size;
     this.metrics.connectionsClosed++;
     this.deferredInput = null;
@@ -293,7 +332,7 @@ export class ServerConnection implements StreamOwner, Ticking {
     this.reader.close();
     this.decoder.close();
     this.encoder.close();
-    this.events.closed?.(this);
+    this.onClosed();
   }
 
   // ===========================================================================
@@ -327,13 +366,13 @@ export class ServerConnection implements StreamOwner, Ticking {
 
   /** startClosing marks the connection closing: no more frames are read, and the transport has until
    *  closeTimeout to take our last bytes and close before it is destroyed (the liveness invariant). */
-  private startClosing(): void {
+  protected startClosing(): void {
     if (this.closing) return;
     this.closing = true;
     this.closeDeadline = Date.now() + this.options.closeTimeout;
   }
 
-  private finalGoaway(): void {
+  protected finalGoaway(): void {
     this.shutdownDeadline = 0;
     if (this.closing || this.goawayLastId !== MAX_STREAM_ID) return;
     this.queueGoaway(this.lastPeerStreamId, H2_NO_ERROR, '');
@@ -342,7 +381,7 @@ export class ServerConnection implements StreamOwner, Ticking {
   }
 
   /** maybeFinish closes the transport once a shutting-down connection has no stream left and nothing to write. */
-  private maybeFinish(): void {
+  protected maybeFinish(): void {
     if (this.finished || this.ended || this.streams.size > 0 || this.queuedBytes > 0) return;
     const done = this.closing || (this.goawaySent && this.goawayLastId !== MAX_STREAM_ID) || this.peerGoaway;
     if (!done) return;
@@ -357,7 +396,7 @@ export class ServerConnection implements StreamOwner, Ticking {
   // Receive path.
 
   /** matchPreface checks the client preface (RFC 9113 §3.4); it returns where frames start, or -1 after a connection error. */
-  private matchPreface(bytes: Uint8Array): number {
+  protected matchPreface(bytes: Uint8Array): number {
     const start = CLIENT_PREFACE.length - this.prefaceLeft;
     const n = Math.min(this.prefaceLeft, bytes.length);
     for (let i = 0; i < n; i++) {
@@ -372,7 +411,7 @@ export class ServerConnection implements StreamOwner, Ticking {
   }
 
   /** readFrames hands bytes[at..] to the core's frame reader and acts on the records, a slice at a time. */
-  private readFrames(bytes: Uint8Array, at: number): void {
+  protected readFrames(bytes: Uint8Array, at: number): void {
     const b = this.binding;
     const x = b.x;
     const handle = this.reader.coreHandle;
@@ -391,12 +430,12 @@ export class ServerConnection implements StreamOwner, Ticking {
       if (b.openBlockStream === 0) this.blockSince = 0;
       else if (this.blockSince === 0) this.blockSince = this.lastActivity;
       this.onRecords(count);
-      this.dispatchNew();
+      this.afterRecords();
     }
   }
 
   /** onRecords acts on the records of one frameRead call, in order. */
-  private onRecords(count: number): void {
+  protected onRecords(count: number): void {
     const b = this.binding;
     for (let i = 0; i < count && !this.closing; i++) {
       const r = b.records;
@@ -442,8 +481,9 @@ export class ServerConnection implements StreamOwner, Ticking {
         case FRAME_PUSH_PROMISE:
         case REC_PUSH_PROMISE_DECODED:
           // RFC 9113 §8.4: "A client cannot push. Thus, servers MUST treat the receipt of a
-          // PUSH_PROMISE frame as a connection error of type PROTOCOL_ERROR."
-          this.connectionError(H2_PROTOCOL_ERROR, 'PUSH_PROMISE from a client', id);
+          // PUSH_PROMISE frame as a connection error of type PROTOCOL_ERROR." A client sends
+          // SETTINGS_ENABLE_PUSH = 0, and §6.6: a PUSH_PROMISE then is a PROTOCOL_ERROR as well.
+          this.connectionError(H2_PROTOCOL_ERROR, this.isServer ? 'PUSH_PROMISE from a client' : 'PUSH_PROMISE with push disabled', id);
           return;
         case FRAME_PING:
           this.onPing(flags, r[base + REC_A], r[base + REC_B]);
@@ -474,7 +514,7 @@ export class ServerConnection implements StreamOwner, Ticking {
     }
   }
 
-  private onConnectionErrorRecord(r: Int32Array, base: number): void {
+  protected onConnectionErrorRecord(r: Int32Array, base: number): void {
     const err = r[base + REC_A];
     // CVE-2024-27316 and friends: the core caps a field block's bytes and CONTINUATION frames.
     if (err === ERR_HEADER_BLOCK_TOO_LARGE) this.metrics.guards.continuationFlood++;
@@ -482,19 +522,19 @@ export class ServerConnection implements StreamOwner, Ticking {
   }
 
   /** knownState returns the state of stream id as the RFC sees it: from the map, or idle/closed by its number. */
-  private knownState(id: number): number {
+  protected knownState(id: number): StreamState {
     const s = this.streams.get(id);
     if (s !== undefined) return s.state;
-    // RFC 9113 §5.1.1: ids above the last one opened are idle; even ids are ours, and we never open any.
-    if ((id & 1) === 0 || id > this.lastPeerStreamId) return IDLE;
-    return CLOSED;
+    // RFC 9113 §5.1.1: ids above the last one opened (by the peer, or by us) are idle.
+    if (this.isPeerStreamId(id)) return id > this.lastPeerStreamId ? IDLE : CLOSED;
+    return id >= this.nextLocalStreamId ? IDLE : CLOSED;
   }
 
   /** applyFrameEvent runs the state table for a received frame on a stream that is not in the map
    *  (idle or closed); it returns true when the frame may be processed further. */
-  private checkAbsentStream(id: number, event: StreamEvent): boolean {
+  protected checkAbsentStream(id: number, event: StreamEvent): boolean {
     const state = this.knownState(id);
-    const cell = transition(state as 0 | 4, event);
+    const cell = transition(state, event);
     if (isState(cell)) return true;
     if (state === CLOSED) {
       const how = this.recentlyClosed.howClosed(id);
@@ -510,12 +550,12 @@ export class ServerConnection implements StreamOwner, Ticking {
   }
 
 
-  private cellError(id: number, cell: number, reason: string): void {
+  protected cellError(id: number, cell: number, reason: string): void {
     if (cell >= CONNECTION_ERROR_BASE) this.connectionError(cell - CONNECTION_ERROR_BASE, reason, id);
     else if (cell >= STREAM_ERROR_BASE) this.streamError(id, cell - STREAM_ERROR_BASE, reason);
   }
 
-  private onData(id: number, flags: number, frameLength: number, at: number, length: number, part: number, padLength: number): void {
+  protected onData(id: number, flags: number, frameLength: number, at: number, length: number, part: number, padLength: number): void {
     const first = (part & 1) !== 0;
     const last = (part & 2) !== 0;
     const endStream = last && (flags & FLAG_END_STREAM) !== 0;
@@ -574,10 +614,11 @@ export class ServerConnection implements StreamOwner, Ticking {
         s.pushBody(copyBytes(this.binding.in, at, at + length));
       }
     }
-    if (endStream) this.endRequestBody(s, null, RECV_DATA_ES);
+    if (endStream) this.endReceivedBody(s, null, RECV_DATA_ES);
   }
 
-  private endRequestBody(s: Stream, trailers: HeaderList | null, event: StreamEvent): void {
+  /** endReceivedBody ends the peer's message on s (END_STREAM on DATA or on trailers). */
+  protected endReceivedBody(s: Stream, trailers: HeaderList | null, event: StreamEvent): void {
     if (s.contentLength >= 0 && s.received !== s.contentLength) {
       this.streamError(s.id, H2_PROTOCOL_ERROR, 'DATA length differs from content-length');
       return;
@@ -587,16 +628,24 @@ export class ServerConnection implements StreamOwner, Ticking {
     this.maybeCloseStream(s);
   }
 
-  private onHeaders(id: number, flags: number, fields: HeaderList | null, selfDependent: boolean): void {
+  protected onHeaders(id: number, flags: number, fields: HeaderList | null, selfDependent: boolean): void {
     const endStream = (flags & FLAG_END_STREAM) !== 0;
     const known = this.streams.get(id);
     if (known !== undefined) {
-      this.onTrailers(known, endStream, fields);
+      const cell = transition(known.state, endStream ? RECV_HEADERS_ES : RECV_HEADERS);
+      if (!isState(cell)) {
+        if (known.resetError !== null && known.state !== CLOSED) return; // reset by us, in flight
+        this.cellError(id, cell, endStream ? 'HEADERS after END_STREAM' : 'HEADERS on a half-closed stream');
+        return;
+      }
+      this.onStreamHeaders(known, endStream, fields);
       return;
     }
-    if ((id & 1) === 0) {
-      // RFC 9113 §5.1.1: "Streams initiated by a client MUST use odd-numbered stream identifiers".
-      this.connectionError(H2_PROTOCOL_ERROR, 'HEADERS on an even stream id', id);
+    if (!this.isPeerStreamId(id)) {
+      // RFC 9113 §5.1.1: a stream id of ours the peer may not open; one we did open and closed is
+      // judged by how it closed (§5.1).
+      if (this.knownState(id) === IDLE) this.connectionError(H2_PROTOCOL_ERROR, `HEADERS on ${this.isServer ? 'an even' : 'an odd'} stream id never opened`, id);
+      else this.checkAbsentStream(id, endStream ? RECV_HEADERS_ES : RECV_HEADERS);
       return;
     }
     if (id <= this.lastPeerStreamId) {
@@ -608,7 +657,7 @@ export class ServerConnection implements StreamOwner, Ticking {
       else this.connectionError(H2_PROTOCOL_ERROR, 'stream id lower than one already opened', id);
       return;
     }
-    // A new stream.
+    // A new stream of the peer's.
     this.lastPeerStreamId = id;
     if (selfDependent) return; // the stream error record that follows resets it
     if (this.goawaySent && id > this.goawayLastId) {
@@ -616,131 +665,46 @@ export class ServerConnection implements StreamOwner, Ticking {
       this.sendRst(id, H2_REFUSED_STREAM);
       return;
     }
-    if (this.activeStreams >= this.options.maxConcurrentStreams) {
-      // RFC 9113 §5.1.2: "An endpoint that receives a HEADERS frame that causes its advertised
-      // concurrent stream limit to be exceeded MUST treat this as a stream error of type
-      // PROTOCOL_ERROR or REFUSED_STREAM." REFUSED_STREAM tells the client it may retry.
-      this.metrics.guards.maxConcurrentStreams++;
-      this.streamError(id, H2_REFUSED_STREAM, 'over SETTINGS_MAX_CONCURRENT_STREAMS');
-      return;
-    }
-    if (admission.streamsInFlight >= this.options.maxStreamsInFlight) {
-      // Admission control across the process: refused, not counted against the peer's reset budget
-      // (it did nothing wrong); REFUSED_STREAM tells it the request was not processed (RFC 9113 §8.7).
-      this.metrics.guards.streamsInFlight++;
-      this.sendRst(id, H2_REFUSED_STREAM);
-      return;
-    }
-    if (fields === null) {
-      // The list was over our SETTINGS_MAX_HEADER_LIST_SIZE: 431 (RFC 6585), and the request body is refused.
-      this.metrics.guards.headerListTooLarge++;
-      const s = this.openStream(id, [], HEAD_431, endStream);
-      s.headersTooLarge = true;
-      this.newStreams.push(s);
-      return;
-    }
-    const head: RequestHead = { method: '', scheme: '', authority: '', path: '', contentLength: -1, priority: '' };
-    const problem = checkRequest(fields, head);
-    if (problem !== null) {
-      // RFC 9113 §8.1.1: "Malformed requests or responses that are detected MUST be treated as a stream error of type PROTOCOL_ERROR."
-      this.streamError(id, H2_PROTOCOL_ERROR, problem);
-      return;
-    }
-    if (endStream && head.contentLength > 0) {
-      this.streamError(id, H2_PROTOCOL_ERROR, 'content-length without DATA');
-      return;
-    }
-    const s = this.openStream(id, fields, head, endStream);
-    if (head.priority !== '') parsePriority(head.priority, s);
-    const update = this.pendingPriority?.get(id);
-    if (update !== undefined) {
-      this.pendingPriority!.delete(id);
-      parsePriority(update, s);
-    }
-    this.newStreams.push(s);
+    this.onNewPeerStream(id, endStream, fields);
   }
 
-  /** onTrailers takes a second field block on an open stream: the request trailers (RFC 9113 §8.1). */
-  private onTrailers(s: Stream, endStream: boolean, fields: HeaderList | null): void {
-    const cell = transition(s.state, endStream ? RECV_HEADERS_ES : RECV_HEADERS);
-    if (!isState(cell)) {
-      if (s.resetError !== null && s.state !== CLOSED) return;
-      this.cellError(s.id, cell, endStream ? 'HEADERS after END_STREAM' : 'trailers without END_STREAM');
-      return;
-    }
-    if (fields === null) {
-      this.streamError(s.id, H2_PROTOCOL_ERROR, 'trailers over maxHeaderListSize');
-      return;
-    }
-    const problem = checkTrailers(fields);
+  /** receiveTrailers takes a field block that may only be trailers (after the request head, after a
+   *  final response head). RFC 9113 §8.1: trailers end the message, and "An endpoint that receives a
+   *  HEADERS frame without the END_STREAM flag set after receiving the HEADERS frame that opens a
+   *  request or after receiving a final (non-informational) status code MUST treat the corresponding
+   *  request or response as malformed"; "Trailers MUST NOT include pseudo-header fields". */
+  protected receiveTrailers(s: Stream, endStream: boolean, fields: HeaderList | null): void {
+    const problem = !endStream ? 'HEADERS without END_STREAM after the message head'
+      : fields === null ? 'trailers over maxHeaderListSize' : checkTrailers(fields);
     if (problem !== null) {
       this.streamError(s.id, H2_PROTOCOL_ERROR, problem);
       return;
     }
-    this.endRequestBody(s, fields, RECV_HEADERS_ES);
+    this.endReceivedBody(s, fields, RECV_HEADERS_ES);
   }
 
-  private openStream(id: number, fields: HeaderList, head: RequestHead, endStream: boolean): Stream {
-    // Until the peer acknowledges our SETTINGS it may still count on the default window (RFC 9113 §6.9.2).
+  /** initialRecvWindow is a new stream's receive window: until the peer acknowledges our SETTINGS it
+   *  may still count on the default (RFC 9113 §6.9.2). */
+  protected initialRecvWindow(): number {
     const o = this.options;
-    const recvWindow = this.settingsAcked ? o.initialWindowSize : Math.max(o.initialWindowSize, DEFAULT_INITIAL_WINDOW_SIZE);
-    const s = new Stream(id, this, fields, head, endStream, recvWindow, this.peerInitialWindow);
-    s.state = endStream ? HALF_CLOSED_REMOTE : OPEN;
+    return this.settingsAcked ? o.initialWindowSize : Math.max(o.initialWindowSize, DEFAULT_INITIAL_WINDOW_SIZE);
+  }
+
+  /** registerStream puts a new stream in the map in state, and counts it. */
+  protected registerStream(s: Stream, state: StreamState): void {
+    s.state = state;
     s.lastProgress = this.lastActivity;
-    this.streams.set(id, s);
-    this.activeStreams++;
-    admission.streamsInFlight++;
-    this.metrics.streamsOpened++;
-    return s;
-  }
-
-  /** dispatchNew runs the handlers of the streams the last frameRead opened. They run after its
-   *  records are walked, never during: a handler may respond at once, and the HPACK encoder shares
-   *  the exchange buffers the records point into. */
-  private dispatchNew(): void {
-    const list = this.newStreams;
-    if (list.length === 0) return;
-    this.newStreams = [];
-    for (const s of list) {
-      if (s.resetError !== null || this.closing) continue;
-      if (s.headersTooLarge) {
-        s.respond(431, TEXT_PLAIN);
-        void s.end('request header fields too large\n').catch(() => {});
-      } else {
-        this.dispatch(s);
-      }
-    }
-  }
-
-  /** dispatch runs the handler for a new stream; a throw or rejection becomes a 500 or a reset. */
-  private dispatch(s: Stream): void {
-    try {
-      const r = this.handler(s);
-      if (r !== undefined && r !== null && typeof (r as Promise<void>).then === 'function') {
-        (r as Promise<void>).then(undefined, (e: unknown) => this.handlerFailed(s, e));
-      }
-    } catch (e) {
-      this.handlerFailed(s, e);
-    }
-  }
-
-  private handlerFailed(s: Stream, e: unknown): void {
-    // A peer that reset the stream or went away is not the handler's fault: stay quiet.
-    if (s.resetError !== null || this.finished) return;
-    this.options.log('error', 'handler failed', {
-      remote: this.remote, stream: s.id, method: s.method, path: s.path,
-      error: e instanceof Error ? (e.stack ?? e.message) : String(e),
-    });
-    if (!s.headersSent) {
-      s.respond(500, TEXT_PLAIN);
-      void s.end('internal server error\n').catch(() => {});
+    this.streams.set(s.id, s);
+    if (this.isPeerStreamId(s.id)) {
+      this.peerActive++;
+      admission.streamsInFlight++;
     } else {
-      s.reset(H2_INTERNAL_ERROR);
+      this.localActive++;
     }
-    this.scheduleFlush();
+    this.metrics.streamsOpened++;
   }
 
-  private onRstStream(id: number, code: number): void {
+  protected onRstStream(id: number, code: number): void {
     const s = this.streams.get(id);
     if (s === undefined) {
       // RFC 9113 §6.4: "If a RST_STREAM frame identifying an idle stream is received, the recipient
@@ -752,12 +716,13 @@ export class ServerConnection implements StreamOwner, Ticking {
     // Rapid Reset (CVE-2023-44487): a peer that opens and cancels streams faster than we can finish them.
     if (!this.countReset('rapidReset')) return;
     this.setState(s, RECV_RST);
-    s.fail(new StreamResetError(id, code, `h2wasm: stream ${id} was reset by the peer (${errorCodeName(code)})`));
+    // RFC 9113 §8.7: REFUSED_STREAM says the request was not processed: it may be sent again.
+    s.fail(new StreamResetError(id, code, `h2wasm: stream ${id} was reset by the peer (${errorCodeName(code)})`, code === H2_REFUSED_STREAM));
     this.closeStream(s, true);
   }
 
   /** countReset counts a reset against the per-second budget; false after it sent GOAWAY ENHANCE_YOUR_CALM. */
-  private countReset(guard: GuardName): boolean {
+  protected countReset(guard: GuardName): boolean {
     const now = this.lastActivity;
     if (now - this.resetWindowStart >= 1000) {
       this.resetWindowStart = now;
@@ -771,7 +736,7 @@ export class ServerConnection implements StreamOwner, Ticking {
     return true;
   }
 
-  private allowEmptyFrame(): boolean {
+  protected allowEmptyFrame(): boolean {
     const now = this.lastActivity;
     if (now - this.emptyWindowStart >= 1000) {
       this.emptyWindowStart = now;
@@ -785,7 +750,7 @@ export class ServerConnection implements StreamOwner, Ticking {
     return true;
   }
 
-  private onSettings(flags: number, off: number, length: number): void {
+  protected onSettings(flags: number, off: number, length: number): void {
     if ((flags & FLAG_ACK) !== 0) {
       if (this.settingsUnacked > 0 && --this.settingsUnacked === 0) this.settingsDeadline = 0;
       if (!this.settingsAcked) {
@@ -822,28 +787,33 @@ export class ServerConnection implements StreamOwner, Ticking {
         case SETTINGS_MAX_FRAME_SIZE:
           this.peerMaxFrameSize = value; // range checked by the reader (RFC 9113 §6.5.2)
           break;
-        case SETTINGS_ENABLE_PUSH:
         case SETTINGS_MAX_CONCURRENT_STREAMS:
+          // Streams we may open (the client position); RFC 9113 §6.5.2: "Initially, there is no limit".
+          this.peerMaxConcurrentStreams = value;
+          break;
+        case SETTINGS_ENABLE_PUSH:
         case SETTINGS_MAX_HEADER_LIST_SIZE:
         case SETTINGS_NO_RFC7540_PRIORITIES:
         default:
-          // We never push, never open streams, and send small header lists; unknown settings are ignored (§6.5.2).
+          // We never push and send small header lists; unknown settings are ignored (§6.5.2).
           break;
       }
     }
+    this.onPeerSettings();
     // RFC 9113 §6.5.3: "Upon receiving the SETTINGS frame, the recipient ... MUST immediately emit a SETTINGS frame with the ACK flag set."
     if (this.controlFlood()) return;
     this.output.frameHeader(0, FRAME_SETTINGS, FLAG_ACK, 0);
     this.scheduleAll();
   }
 
-  private onPing(flags: number, a: number, b: number): void {
+  protected onPing(flags: number, a: number, b: number): void {
     const data = new Uint8Array(8);
     const v = new DataView(data.buffer);
     v.setInt32(0, a);
     v.setInt32(4, b);
     if ((flags & FLAG_ACK) !== 0) {
       if (this.draining && data.every((x, i) => x === SHUTDOWN_PING[i])) this.finalGoaway();
+      else this.onPingAck(data);
       return;
     }
     // RFC 9113 §6.7: "Receivers of a PING frame that does not include an ACK flag MUST send a PING frame with the ACK flag set in response".
@@ -851,16 +821,17 @@ export class ServerConnection implements StreamOwner, Ticking {
     this.output.pingFrame(true, data);
   }
 
-  private onGoaway(lastStreamId: number, code: number): void {
+  protected onGoaway(lastStreamId: number, code: number): void {
     this.peerGoaway = true;
     this.metrics.goawayReceived[codeSlot(code)]++;
     if (code !== H2_NO_ERROR) {
       this.options.log('info', 'peer sent GOAWAY', { remote: this.remote, code: errorCodeName(code), lastStreamId });
     }
+    this.onPeerGoaway(lastStreamId, code);
     this.maybeFinish();
   }
 
-  private onWindowUpdate(id: number, increment: number): void {
+  protected onWindowUpdate(id: number, increment: number): void {
     if (id === 0) {
       // RFC 9113 §6.9.1: "If a sender receives a WINDOW_UPDATE that causes a flow-control window to
       // exceed this maximum, it MUST terminate either the stream or the connection, as appropriate."
@@ -890,12 +861,12 @@ export class ServerConnection implements StreamOwner, Ticking {
 
   /** clearStallIfOpen ends a stream's window stall when the windows now let a full frame through
    *  (or all it has queued): an opening of a few octets does not count (CVE-2019-9511). */
-  private clearStallIfOpen(s: Stream): void {
+  protected clearStallIfOpen(s: Stream): void {
     const open = Math.min(s.sendWindow, this.sendWindow);
     if (open >= Math.min(this.peerMaxFrameSize, s.queued)) s.stallSince = 0;
   }
 
-  private onPriorityUpdate(id: number, value: string): void {
+  protected onPriorityUpdate(id: number, value: string): void {
     // RFC 9218 §7.1: the prioritized stream may be open, or not yet open (kept for when it is).
     const s = this.streams.get(id);
     if (s !== undefined) {
@@ -913,14 +884,14 @@ export class ServerConnection implements StreamOwner, Ticking {
     }
   }
 
-  private onStreamErrorRecord(id: number, code: number, err: number): void {
+  protected onStreamErrorRecord(id: number, code: number, err: number): void {
     this.streamError(id, code, errorReason(err));
   }
 
   // ===========================================================================
   // Stream bookkeeping.
 
-  private setState(s: Stream, event: StreamEvent): void {
+  protected setState(s: Stream, event: StreamEvent): void {
     const cell = transition(s.state, event);
     if (!isState(cell)) {
       if (cell === NOT_ALLOWED) throw new Error(`h2wasm: stream ${s.id}: ${frameName(event)} not allowed in state ${s.state}`);
@@ -930,20 +901,29 @@ export class ServerConnection implements StreamOwner, Ticking {
   }
 
   /** maybeCloseStream removes a stream whose both directions are done. */
-  private maybeCloseStream(s: Stream): void {
+  protected maybeCloseStream(s: Stream): void {
     if (s.state === CLOSED) this.closeStream(s);
   }
 
-  private closeStream(s: Stream, peerReset = false): void {
+  protected closeStream(s: Stream, peerReset = false): void {
     if (!this.streams.delete(s.id)) return;
     s.state = CLOSED;
-    this.activeStreams--;
-    admission.streamsInFlight--;
+    if (this.isPeerStreamId(s.id)) {
+      this.peerActive--;
+      admission.streamsInFlight--;
+    } else {
+      this.localActive--;
+    }
     this.metrics.streamsClosed++;
     if (!this.resetByUs(s)) this.recentlyClosed.add(s.id, peerReset ? RESET_BY_PEER : CLOSED_NORMALLY);
-    // Body bytes the application will never read are given back to the connection window.
-    const unread = s.takeUnread();
+    // A complete message not read yet stays readable (a response that ended before the application
+    // read it, a request body a handler reads after answering; RFC 9113 §8.1: "Clients MUST NOT
+    // discard responses as a result of receiving such a RST_STREAM"); a message cut off by a reset
+    // is dropped, and reads fail. Either way the connection credit is given back now: the
+    // application may never read. Later reads give no credit (creditSettled).
+    const unread = s.resetError !== null && !s.receivedAll ? s.takeUnread() : s.unread;
     if (unread > 0) this.giveBack(unread);
+    s.creditSettled = true;
     if (s.queued > 0) {
       this.queuedBytes -= s.queued;
       s.queued = 0;
@@ -955,13 +935,13 @@ export class ServerConnection implements StreamOwner, Ticking {
   }
 
   /** resetByUs reports whether we sent RST_STREAM on s (sendRst recorded it). */
-  private resetByUs(s: Stream): boolean {
+  protected resetByUs(s: Stream): boolean {
     return s.resetError !== null && this.recentlyClosed.howClosed(s.id) === RESET_BY_US;
   }
 
 
   /** streamError resets a stream for a stream error (RFC 9113 §5.4.2). */
-  private streamError(id: number, code: number, reason: string): void {
+  protected streamError(id: number, code: number, reason: string): void {
     // MadeYouReset (CVE-2025-8671): resets the peer provokes count against the same budget as its own.
     if (!this.countReset('madeYouReset')) return;
     const s = this.streams.get(id);
@@ -982,7 +962,7 @@ export class ServerConnection implements StreamOwner, Ticking {
     this.scheduleFlush();
   }
 
-  private sendRst(id: number, code: number): void {
+  protected sendRst(id: number, code: number): void {
     this.recentlyClosed.add(id, RESET_BY_US);
     this.metrics.rstSent[codeSlot(code)]++;
     if (!this.finished) this.output.u32Frame(FRAME_RST_STREAM, id, code);
@@ -994,12 +974,13 @@ export class ServerConnection implements StreamOwner, Ticking {
 
   /** bodyConsumed gives back window for n request-body bytes the application read (StreamOwner). */
   bodyConsumed(s: Stream, n: number): void {
+    if (s.creditSettled) return; // given back when the stream closed
     this.bodyConsumedBytes(s, n);
     s.lastProgress = Date.now();
     this.scheduleFlush();
   }
 
-  private bodyConsumedBytes(s: Stream, n: number): void {
+  protected bodyConsumedBytes(s: Stream, n: number): void {
     this.giveBack(n);
     if (!canReceive(s.state) || s.resetError !== null) return;
     s.recvUnacked += n;
@@ -1013,7 +994,7 @@ export class ServerConnection implements StreamOwner, Ticking {
   }
 
   /** giveBack returns n octets to the connection receive window, sending WINDOW_UPDATE in halves. */
-  private giveBack(n: number): void {
+  protected giveBack(n: number): void {
     if (n <= 0) return;
     this.recvUnacked += n;
     if (this.recvUnacked >= this.options.connectionWindowSize / 2) {
@@ -1026,14 +1007,11 @@ export class ServerConnection implements StreamOwner, Ticking {
   // ===========================================================================
   // Send path.
 
-  private sendServerPreface(): void {
+  /** sendPreface queues this position's preface and starts the SETTINGS ACK deadline; the role's
+   *  constructor calls it once its own fields are set. */
+  protected sendPreface(): void {
     const o = this.options;
-    let preface = serverPrefaces.get(o);
-    if (preface === undefined) {
-      preface = encodeFrames(this.binding, serverPrefaceFrames(o));
-      serverPrefaces.set(o, preface);
-    }
-    this.output.raw(preface);
+    this.output.raw(this.prefaceBytes());
     this.settingsUnacked = 1;
     if (o.settingsTimeout > 0) {
       // RFC 9113 §6.5.3: "If the sender of a SETTINGS frame does not receive an acknowledgment within a
@@ -1094,7 +1072,7 @@ export class ServerConnection implements StreamOwner, Ticking {
   /** checkSendStall is the window-stall guard at the socket: a peer that stops reading leaves our
    *  transport full. Progress of STALL_PROGRESS octets taken restarts the clock; a transport full
    *  for windowStallTimeout without it ends the connection. It reports whether it did. */
-  private checkSendStall(now: number): boolean {
+  protected checkSendStall(now: number): boolean {
     const unsent = this.transport.unsentBytes;
     if (this.blockedSince === 0 || unsent <= this.blockedMark - STALL_PROGRESS) {
       this.blockedSince = now;
@@ -1117,7 +1095,7 @@ export class ServerConnection implements StreamOwner, Ticking {
    *  reset with CANCEL, so a stalled peer or a stuck handler cannot pin it; one whose response the
    *  peer's windows have held back for windowStallTimeout, with less than a full frame of window or
    *  STALL_PROGRESS octets of progress since, is reset the same way (CVE-2019-9511). */
-  private reapStreams(now: number): void {
+  protected reapStreams(now: number): void {
     const o = this.options;
     for (const st of this.streams.values()) {
       if (o.windowStallTimeout > 0 && st.stallSince !== 0 && st.queued > 0 && now - st.stallSince >= o.windowStallTimeout) {
@@ -1135,7 +1113,7 @@ export class ServerConnection implements StreamOwner, Ticking {
 
   /** controlFlood counts an answer owed to the peer (PING or SETTINGS ack) and reports whether the
    *  peer is flooding: answers pile up unwritten because it does not read. */
-  private controlFlood(): boolean {
+  protected controlFlood(): boolean {
     if (++this.queuedControl > MAX_QUEUED_CONTROL_FRAMES && this.transportBlocked) {
       this.metrics.guards.controlFlood++;
       this.connectionError(H2_ENHANCE_YOUR_CALM, 'too many unanswered control frames', 0);
@@ -1144,7 +1122,7 @@ export class ServerConnection implements StreamOwner, Ticking {
     return false;
   }
 
-  private queueGoaway(lastStreamId: number, code: number, debug: string): void {
+  protected queueGoaway(lastStreamId: number, code: number, debug: string): void {
     this.goawaySent = true;
     this.goawayLastId = lastStreamId;
     if (this.finished) return;
@@ -1160,11 +1138,11 @@ export class ServerConnection implements StreamOwner, Ticking {
   sendHeaders(s: Stream, fields: HeaderList, endStream: boolean): void {
     if (this.finished || s.resetError !== null) return;
     this.writeHeaders(s, fields, endStream);
-    if (endStream) this.finishResponse(s);
+    if (endStream) this.sendEnded(s);
     this.scheduleFlush();
   }
 
-  private writeHeaders(s: Stream, fields: HeaderList, endStream: boolean): void {
+  protected writeHeaders(s: Stream, fields: HeaderList, endStream: boolean): void {
     this.setState(s, endStream ? SEND_HEADERS_ES : SEND_HEADERS);
     if (endStream) s.endSent = true;
     // The block is encoded as it is queued, so the HPACK state follows the wire order (RFC 7541 §2.2).
@@ -1199,7 +1177,7 @@ export class ServerConnection implements StreamOwner, Ticking {
     });
   }
 
-  private schedule(s: Stream): void {
+  protected schedule(s: Stream): void {
     if (s.scheduled || s.state === CLOSED) return;
     s.scheduled = true;
     (this.buckets ??= Array.from({ length: URGENCY_LEVELS }, () => [])) [s.urgency].push(s);
@@ -1207,19 +1185,19 @@ export class ServerConnection implements StreamOwner, Ticking {
   }
 
   /** scheduleAll wakes every stream with output (a window opened) and flushes. */
-  private scheduleAll(): void {
+  protected scheduleAll(): void {
     for (const s of this.streams.values()) if (s.queued > 0 || (s.endQueued && !s.endSent)) this.schedule(s);
     this.scheduleFlush();
   }
 
-  private scheduleFlush(): void {
+  protected scheduleFlush(): void {
     if (this.flushScheduled || this.finished) return;
     this.flushScheduled = true;
     queueMicrotask(() => this.flush());
   }
 
   /** flush frames what the windows allow and writes everything queued with one transport write. */
-  private flush(): void {
+  protected flush(): void {
     this.flushScheduled = false;
     if (this.finished || this.ended) return;
     this.flushTime = Date.now();
@@ -1258,7 +1236,7 @@ export class ServerConnection implements StreamOwner, Ticking {
     }
   }
 
-  private hasSendableStream(): boolean {
+  protected hasSendableStream(): boolean {
     const buckets = this.buckets;
     if (buckets === null) return false;
     for (const b of buckets) for (const s of b) if (this.canFrame(s)) return true;
@@ -1267,7 +1245,7 @@ export class ServerConnection implements StreamOwner, Ticking {
 
   /** canFrame reports whether frameStream would make progress on s now: it has DATA and both
    *  windows are open, or only its END_STREAM is left (no window needed), or it is gone (to be dropped). */
-  private canFrame(s: Stream): boolean {
+  protected canFrame(s: Stream): boolean {
     if (s.state === CLOSED || s.resetError !== null) return true;
     if (s.queued > 0) return s.sendWindow > 0 && this.sendWindow > 0;
     return s.endQueued && !s.endSent;
@@ -1279,7 +1257,7 @@ export class ServerConnection implements StreamOwner, Ticking {
    *  incremental one its turn), so a window opened a frame at a time still interleaves and still
    *  finishes the stream in progress first; only one blocked by its own window leaves the bucket,
    *  until a WINDOW_UPDATE or SETTINGS puts it back. */
-  private frameData(): void {
+  protected frameData(): void {
     let budget = WRITE_BATCH;
     const buckets = this.buckets!;
     for (let u = 0; u < URGENCY_LEVELS && budget > 0; u++) {
@@ -1317,7 +1295,7 @@ export class ServerConnection implements StreamOwner, Ticking {
 
   /** frameStream frames up to `limit` bytes of a stream's queue as DATA; it returns the bytes framed.
    *  It unschedules the stream when it has nothing left or is gone. */
-  private frameStream(s: Stream, limit: number): number {
+  protected frameStream(s: Stream, limit: number): number {
     if (s.state === CLOSED || s.resetError !== null) {
       s.scheduled = false;
       return 0;
@@ -1366,7 +1344,7 @@ export class ServerConnection implements StreamOwner, Ticking {
         this.setState(s, SEND_DATA_ES);
         s.endSent = true;
         s.scheduled = false;
-        this.finishResponse(s);
+        this.sendEnded(s);
         return sent;
       }
       this.setState(s, SEND_DATA);
@@ -1380,31 +1358,23 @@ export class ServerConnection implements StreamOwner, Ticking {
         this.setState(s, SEND_DATA_ES);
         s.endSent = true;
       }
-      this.finishResponse(s);
+      this.sendEnded(s);
     }
     s.scheduled = false;
     return sent;
   }
 
-  /** finishResponse runs when END_STREAM has been framed on our side. */
-  private finishResponse(s: Stream): void {
+  /** sendEnded runs when END_STREAM has been framed on our side. */
+  protected sendEnded(s: Stream): void {
     s.releaseWriters();
     if (s.state === CLOSED) {
       this.closeStream(s);
       return;
     }
-    // The response is complete while the request is still open. RFC 9113 §8.1: "A server can send a
-    // complete response prior to the client sending an entire request". The stream is half-closed
-    // (local): the peer's frames on it are still judged by RFC 9113 (RST_STREAM, trailers,
-    // content-length, windows); its body is discarded with the credit returned, and only a body that
-    // goes on past MAX_DISCARDED_BODY gets RST_STREAM(NO_ERROR) (onData).
-    if (s.state === HALF_CLOSED_LOCAL && s.bodyDiscarded === null) {
-      const dropped = s.discardBody(new StreamResetError(s.id, H2_NO_ERROR, `h2wasm: stream ${s.id}: the request body was discarded (the response is complete)`));
-      if (dropped > 0) this.bodyConsumedBytes(s, dropped);
-    }
+    this.onSendEnded(s);
   }
 
-  private releaseWriters(): void {
+  protected releaseWriters(): void {
     const blocked = this.blockedWriters;
     if (blocked === null || blocked.size === 0 || this.queuedBytes > this.options.maxPendingBytes) return;
     for (const s of blocked) {
@@ -1416,7 +1386,7 @@ export class ServerConnection implements StreamOwner, Ticking {
   }
 
   /** pauseReadingIfBacklogged stops reading while the output backlog is over the cap (CVE-2019-9517). */
-  private pauseReadingIfBacklogged(): void {
+  protected pauseReadingIfBacklogged(): void {
     const over = this.queuedBytes + this.output.bytes > this.options.maxPendingBytes;
     if (over === this.readingPaused) return;
     this.readingPaused = over;
@@ -1425,7 +1395,7 @@ export class ServerConnection implements StreamOwner, Ticking {
   }
 
   /** updateReading pauses the transport while the backlog is over its cap or input waits for the next turn. */
-  private updateReading(): void {
+  protected updateReading(): void {
     const pause = this.readingPaused || this.deferredInput !== null || this.readingStopped;
     if (pause === this.transportPaused || this.finished) return;
     this.transportPaused = pause;
@@ -1437,7 +1407,7 @@ export class ServerConnection implements StreamOwner, Ticking {
   // Errors.
 
   /** connectionError ends the connection with GOAWAY (RFC 9113 §5.4.1) and one log line. */
-  private connectionError(code: number, reason: string, streamId: number): void {
+  protected connectionError(code: number, reason: string, streamId: number): void {
     if (this.closing) return;
     this.options.log('warn', 'connection error', {
       remote: this.remote, code: errorCodeName(code), reason, stream: streamId,
@@ -1452,7 +1422,7 @@ export class ServerConnection implements StreamOwner, Ticking {
     this.flush();
   }
 
-  private internalError(e: unknown): void {
+  protected internalError(e: unknown): void {
     this.options.log('error', 'internal error', { remote: this.remote, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
     if (this.finished) return;
     if (!this.closing) {
@@ -1473,39 +1443,10 @@ export class ServerConnection implements StreamOwner, Ticking {
   }
 
   /** clearTimers ends the connection's deadlines. */
-  private clearTimers(): void {
+  protected clearTimers(): void {
     stopTicking(this);
   }
 }
-
-/** serverPrefaces caches the server preface's bytes per options object: every connection of a server sends the same. */
-const serverPrefaces = new WeakMap<ResolvedOptions, Uint8Array>();
-
-/** serverPrefaceFrames returns our SETTINGS (RFC 9113 §3.4: "The server connection preface consists of a
- *  potentially empty SETTINGS frame") and the WINDOW_UPDATE that opens the connection window. */
-function serverPrefaceFrames(o: ResolvedOptions): FrameInit[] {
-  // Only values that differ from the protocol defaults are sent, and the limits a client must know.
-  const settings: Array<[number, number]> = [
-    [SETTINGS_MAX_CONCURRENT_STREAMS, o.maxConcurrentStreams],
-    [SETTINGS_ENABLE_PUSH, 0],
-  ];
-  if (o.initialWindowSize !== DEFAULT_INITIAL_WINDOW_SIZE) settings.push([SETTINGS_INITIAL_WINDOW_SIZE, o.initialWindowSize]);
-  if (o.maxFrameSize !== DEFAULT_MAX_FRAME_SIZE) settings.push([SETTINGS_MAX_FRAME_SIZE, o.maxFrameSize]);
-  if (o.headerTableSize !== DEFAULT_HEADER_TABLE_SIZE) settings.push([SETTINGS_HEADER_TABLE_SIZE, o.headerTableSize]);
-  settings.push([SETTINGS_MAX_HEADER_LIST_SIZE, o.maxHeaderListSize]);
-  // RFC 9218 §2.1: we do not use RFC 7540 priorities.
-  settings.push([SETTINGS_NO_RFC7540_PRIORITIES, 1]);
-  const frames: FrameInit[] = [{ type: 'SETTINGS', settings }];
-  // The connection window is not a setting: it grows with a WINDOW_UPDATE on stream 0 (RFC 9113 §6.9.2).
-  if (o.connectionWindowSize > DEFAULT_INITIAL_WINDOW_SIZE) {
-    frames.push({ type: 'WINDOW_UPDATE', streamId: 0, increment: o.connectionWindowSize - DEFAULT_INITIAL_WINDOW_SIZE });
-  }
-  return frames;
-}
-
-
-const HEAD_431: RequestHead = { method: 'GET', scheme: '', authority: '', path: '', contentLength: -1, priority: '' };
-const TEXT_PLAIN = [['content-type', 'text/plain']] as const;
 
 function frameName(event: StreamEvent): string {
   return ['HEADERS', 'HEADERS', 'DATA', 'DATA', 'RST_STREAM', 'WINDOW_UPDATE', 'PRIORITY'][event] ?? 'frame';

@@ -3,6 +3,7 @@
 // HeaderInit (pairs or a record) for everyone who turns one into fields.
 
 import type { HeaderInit } from './types.js';
+import type { HeaderList } from '../core/hpack.js';
 
 /** CONNECTION_SPECIFIC_FIELDS are the fields HTTP/2 forbids. RFC 9113 §8.2.2: "An endpoint MUST
  *  NOT generate an HTTP/2 message containing connection-specific header fields ... any message
@@ -60,4 +61,32 @@ export function fieldPairs(init: HeaderInit | undefined): Array<[string, string]
   const out: Array<[string, string]> = [];
   if (init !== undefined) forEachField(init, pushLowercase, out);
   return out;
+}
+
+// ---------------------------------------------------------------------------
+// Fields we send: what an application gives is lowercased and checked here, for both positions.
+
+/** trailerFields makes a trailer section's field list. */
+export function trailerFields(headers: HeaderInit): HeaderList {
+  const fields: HeaderList = [];
+  forEachField(headers, addField, fields);
+  return fields;
+}
+
+/** addField appends one application field. Connection-specific fields are left out: RFC 9113 §8.2.2
+ *  says an endpoint "MUST NOT generate" them, and an application used to HTTP/1.1 may still set them. */
+export function addField(fields: HeaderList, name: string, value: string): void {
+  const n = lowerName(name);
+  if (isPseudoHeader(n)) throw new TypeError(`h2wasm: pseudo-header ${n} cannot be set by the application`);
+  if (isConnectionSpecific(n)) return;
+  checkValue(n, value);
+  fields.push([n, value]);
+}
+
+/** checkValue refuses a value with CR, LF or NUL (RFC 9113 §8.2.1), which would split or end the field. */
+export function checkValue(name: string, value: string): void {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0 || c === 0x0a || c === 0x0d) throw new TypeError(`h2wasm: invalid character in the value of ${name}`);
+  }
 }

@@ -8,7 +8,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { loadCore, type Core } from '../core/core.js';
 import type { CodecName } from '../core/binding.js';
-import { ServerConnection } from '../engine/connection.js';
+import { ServerConnection } from '../engine/server.js';
 import { resolveOptions, type ResolvedOptions } from '../engine/options.js';
 import type { EngineOptions, Log, StreamHandler } from '../engine/types.js';
 import { fetchToStreamHandler, type FetchHandler } from '../http/fetch-handler.js';

@@ -1,13 +1,13 @@
 // SocketTransport: the engine's Transport over a Node socket (TCP or TLS).
 
 import type * as net from 'node:net';
-import type { ServerConnection } from '../engine/connection.js';
+import type { Connection } from '../engine/connection.js';
 import type { Transport } from '../engine/types.js';
 
 /** CONNECTION keys a socket's connection: the listeners below are shared by every socket
  *  (EventEmitter calls them with the socket as `this`), so an idle connection pays for no closures. */
 const CONNECTION = Symbol('h2wasm.connection');
-type AttachedSocket = net.Socket & { [CONNECTION]?: ServerConnection };
+type AttachedSocket = net.Socket & { [CONNECTION]?: Connection };
 
 function onData(this: AttachedSocket, chunk: Buffer): void {
   this[CONNECTION]?.receive(chunk);
@@ -40,7 +40,7 @@ export class SocketTransport implements Transport {
   }
 
   /** attach forwards the socket's bytes and events to the connection. */
-  attach(conn: ServerConnection): void {
+  attach(conn: Connection): void {
     const s = this.socket as AttachedSocket;
     s[CONNECTION] = conn;
     s.on('data', onData);

@@ -52,7 +52,7 @@ async function handler(s: ServerStream): Promise<void> {
 
 interface Internals {
   streams: Map<number, { state: number; id: number }>;
-  activeStreams: number;
+  peerActive: number;
   lastPeerStreamId: number;
 }
 
@@ -91,14 +91,14 @@ describe.each(CODECS)('random frame sequences (%s)', (codec) => {
 
             // The engine never throws, never fails internally, and writes only frames a client can decode.
             h.wantClean();
-            // Invariant 1: the map holds exactly the open and half-closed streams; activeStreams is its size.
+            // Invariant 1: the map holds exactly the open and half-closed streams; peerActive is its size (a server opens none).
             for (const [id, s] of conn.streams) {
               expect([OPEN, HALF_CLOSED_REMOTE, HALF_CLOSED_LOCAL], `stream ${id} in the map is ${STATE_NAMES[s.state]}`).toContain(s.state);
               expect(s.id).toBe(id);
               expect(id % 2).toBe(1);
               expect(id).toBeLessThanOrEqual(conn.lastPeerStreamId);
             }
-            expect(conn.activeStreams).toBe(conn.streams.size);
+            expect(conn.peerActive).toBe(conn.streams.size);
             expect(h.conn.streamCount).toBe(conn.streams.size);
           }
 

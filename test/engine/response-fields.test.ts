@@ -1,7 +1,8 @@
 // The response field list the engine sends: :status, date, then the application's fields.
 
 import { describe, expect, it } from 'vitest';
-import { responseFields, trailerFields, httpDate } from '../../host/engine/server-stream.js';
+import { responseFields, httpDate } from '../../host/engine/server-stream.js';
+import { trailerFields } from '../../host/engine/fields.js';
 
 describe('responseFields', () => {
   it('puts :status and date first, lowercases names and drops connection-specific fields', () => {

@@ -13,7 +13,7 @@ import { loadCore, type Core } from '../../host/core/core.js';
 import type { CodecName } from '../../host/core/binding.js';
 import { FrameError, type Frame, type FrameDecoder, type FrameInit, type DataFrame, type DecodedHeadersFrame, type GoawayFrame, type RstStreamFrame } from '../../host/core/frames.js';
 import type { HeaderList, HpackEncoder } from '../../host/core/hpack.js';
-import { ServerConnection, CLIENT_PREFACE } from '../../host/engine/connection.js';
+import { ServerConnection, CLIENT_PREFACE } from '../../host/engine/server.js';
 import { resolveOptions, type ResolvedOptions } from '../../host/engine/options.js';
 import { TICK_MS } from '../../host/engine/ticker.js';
 import type { EngineOptions, ServerStream, StreamHandler, Transport } from '../../host/engine/types.js';

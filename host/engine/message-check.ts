@@ -1,6 +1,7 @@
-// Request validation, RFC 9113 §8.1–8.3: what makes a request malformed. A
-// malformed request is a stream error of type PROTOCOL_ERROR (§8.1.1); the
-// checks return a reason (for the log and RST debugging) or null.
+// Message validation, RFC 9113 §8.1–8.3: what makes a request (server
+// position) or a response (client position) malformed. A malformed message is
+// a stream error of type PROTOCOL_ERROR (§8.1.1); the checks return a reason
+// (for the log and RST debugging) or null.
 
 import type { HeaderList } from '../core/hpack.js';
 import { isConnectionSpecific } from './fields.js';
@@ -70,6 +71,18 @@ function parseContentLength(value: string): number {
   return Number(value);
 }
 
+/** messageFieldProblem checks a regular field of a request or response head, and records a
+ *  content-length in head (RFC 9110 §8.6: several must agree). */
+function messageFieldProblem(head: { contentLength: number }, name: string, value: string): string | null {
+  const p = regularFieldProblem(name, value);
+  if (p !== null || name !== 'content-length') return p;
+  const n = parseContentLength(value);
+  if (n < 0) return 'content-length is not a number';
+  if (head.contentLength >= 0 && head.contentLength !== n) return 'conflicting content-length';
+  head.contentLength = n;
+  return null;
+}
+
 /** checkRequest validates a request's field list and fills head; it returns a reason when the request is malformed. */
 export function checkRequest(fields: HeaderList, head: RequestHead): string | null {
   let method: string | undefined;
@@ -100,14 +113,9 @@ export function checkRequest(fields: HeaderList, head: RequestHead): string | nu
       continue;
     }
     regular = true;
-    const p = regularFieldProblem(name, value);
+    const p = messageFieldProblem(head, name, value);
     if (p !== null) return p;
-    if (name === 'content-length') {
-      const n = parseContentLength(value);
-      if (n < 0) return 'content-length is not a number';
-      if (head.contentLength >= 0 && head.contentLength !== n) return 'conflicting content-length';
-      head.contentLength = n;
-    } else if (name === 'host') {
+    if (name === 'host') {
       host = value;
     } else if (name === 'priority') {
       head.priority = head.priority === '' ? value : `${head.priority}, ${value}`;
@@ -149,5 +157,41 @@ export function checkTrailers(fields: HeaderList): string | null {
     const p = regularFieldProblem(name, fields[i][1]);
     if (p !== null) return p;
   }
+  return null;
+}
+
+/** ResponseHead is what the client keeps of a valid response head. */
+export interface ResponseHead {
+  /** :status, 100..599. */
+  status: number;
+  /** content-length, or -1 when absent. */
+  contentLength: number;
+}
+
+/** checkResponse validates a response head's field list (a 1xx or the final one) and fills head. */
+export function checkResponse(fields: HeaderList, head: ResponseHead): string | null {
+  let status = -1;
+  let regular = false;
+  head.contentLength = -1;
+  for (let i = 0; i < fields.length; i++) {
+    const name = fields[i][0];
+    const value = fields[i][1];
+    if (name.charCodeAt(0) === 0x3a) {
+      // RFC 9113 §8.3.2: ":status ... MUST be included in all responses"; §8.3: pseudo-headers first,
+      // once each, and "Pseudo-header fields defined for requests MUST NOT appear in responses".
+      if (regular) return 'pseudo-header after a regular field';
+      if (name !== ':status') return `pseudo-header ${name} not allowed in a response`;
+      if (status !== -1) return 'duplicate :status';
+      if (value.length !== 3) return ':status is not three digits';
+      status = parseContentLength(value);
+      if (status < 100 || status > 599) return ':status out of range';
+      continue;
+    }
+    regular = true;
+    const p = messageFieldProblem(head, name, value);
+    if (p !== null) return p;
+  }
+  if (status === -1) return 'missing :status';
+  head.status = status;
   return null;
 }
