@@ -1385,9 +1385,12 @@ export abstract class Connection implements StreamOwner, Ticking {
     }
   }
 
-  /** pauseReadingIfBacklogged stops reading while the output backlog is over the cap (CVE-2019-9517). */
+  /** pauseReadingIfBacklogged stops reading while the output backlog is over the cap and the peer is not taking it (CVE-2019-9517). */
   protected pauseReadingIfBacklogged(): void {
-    const over = this.queuedBytes + this.output.bytes > this.options.maxPendingBytes;
+    // Only while the transport is full: output held back by the peer's flow-control windows waits for
+    // a WINDOW_UPDATE, which must still be read (pausing then deadlocks the connection); writers wait
+    // at the cap either way (queueOutput), so memory stays bounded.
+    const over = this.transportBlocked && this.queuedBytes + this.output.bytes > this.options.maxPendingBytes;
     if (over === this.readingPaused) return;
     this.readingPaused = over;
     if (over) this.metrics.guards.sendBacklog++;

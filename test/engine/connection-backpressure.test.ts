@@ -160,3 +160,24 @@ describe.each(CODECS)('backpressure (%s)', (codec) => {
     h.wantClean();
   });
 });
+
+describe.each(CODECS)('backlog held by the peer\'s windows (%s)', (codec) => {
+  it('does not stop reading: the WINDOW_UPDATE that frees it is read, and the response completes', async () => {
+    const size = 1 << 20;
+    const h = await EngineHarness.open(codec, {
+      options: { maxPendingBytes: 64 << 10 },
+      settings: [[0x4, 0]], // SETTINGS_INITIAL_WINDOW_SIZE 0: every byte waits for a WINDOW_UPDATE
+      handler: async (s) => { await s.end(new Uint8Array(size)); },
+    });
+    h.request(1);
+    await h.settle();
+    // Over the cap, but the transport takes everything: only the windows hold the bytes back.
+    expect(h.transport.paused, 'reading paused while only flow control holds the output').toBe(false);
+    h.windowUpdate(0, size);
+    h.windowUpdate(1, size);
+    await h.settle();
+    expect(h.dataFor(1).length).toBe(size);
+    expect(h.endedStream(1)).toBe(true);
+    h.wantClean();
+  });
+});
