@@ -42,6 +42,24 @@ export default {
           ctx.waitUntil(session.close());
           return new Response(res.body, { status: res.status });
         }
+        if (url.pathname === '/partial') {
+          // A response the origin breaks off: the body must fail, not end cleanly.
+          const res = await session.fetch(url.searchParams.get('path') ?? '/');
+          // As the gateway does: a graceful close (our GOAWAY) as soon as the head is in.
+          if (url.searchParams.has('close')) void session.close();
+          let text = '';
+          const reader = res.body!.getReader();
+          try {
+            for (;;) {
+              const { done, value } = await reader.read();
+              if (done) break;
+              text += new TextDecoder().decode(value);
+            }
+            return Response.json({ status: res.status, text, ended: 'cleanly' });
+          } catch (e) {
+            return Response.json({ status: res.status, text, ended: `${(e as Error).name}: ${(e as Error).message}` });
+          }
+        }
         if (url.pathname === '/trailers') {
           const res = await session.fetch('/trailers');
           const text = await res.text();

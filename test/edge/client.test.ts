@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Miniflare } from 'miniflare';
 import { startWorker } from './bundle.js';
-import { startH2cOrigin, type Origin } from './origins.js';
+import { startH2cOrigin, startResettingOrigin, type Origin } from './origins.js';
 
 let origin: Origin & { sessions: number };
 let mf: Miniflare;
@@ -44,6 +44,25 @@ describe('connect() from h2wasm/edge in workerd, against node:http2 (h2c)', () =
   it('reads trailers with responseTrailers()', async () => {
     const out = await (await fetch(new URL('/trailers', base))).json();
     expect(out).toEqual({ status: 200, text: 'with trailers\n', trailers: { 'x-checksum': 'abc123', 'x-count': '2' } });
+  });
+
+  it.each([[''], ['&close']])('fails the body when the origin sends GOAWAY mid-body (%s)', async (close) => {
+    const out = (await (await fetch(new URL(`/partial?path=/goaway${close}`, base))).json()) as Record<string, unknown>;
+    expect(out).toMatchObject({ status: 200, text: 'partial body\n' });
+    expect(out.ended).toMatch(/closed/);
+  });
+
+  it('fails the body when the origin resets the stream mid-body', async () => {
+    const rst = await startResettingOrigin();
+    const { mf: mf2, url } = await startWorker('test/edge/client-worker.ts', { ORIGIN: `h2c://127.0.0.1:${rst.port}` });
+    try {
+      const out = (await (await fetch(new URL('/partial?path=/x', url))).json()) as Record<string, unknown>;
+      expect(out).toMatchObject({ status: 200, text: '\0\0\0\0\x07\n\x05first' });
+      expect(out.ended).toMatch(/reset by the peer \(INTERNAL_ERROR\)/);
+    } finally {
+      await mf2.dispose();
+      await rst.close();
+    }
   });
 
   it('documents whether a session may serve a later request of the isolate', async () => {

@@ -27,8 +27,9 @@ export function grpcFrame(message: Uint8Array, flags = 0): Uint8Array {
 /** startH2cOrigin starts a node:http2 h2c server:
  *  GET /hello → text; POST /echo → the body back; GET /trailers → a body and an x-checksum trailer;
  *  /goaway → a head and part of a body, then GOAWAY and the connection closed;
- *  /goaway-early → GOAWAY before any response; /rst → a head, then RST_STREAM INTERNAL_ERROR;
- *  POST application/grpc* → one message echoed, then GOAWAY (path /goaway) or RST (path /rst) mid-call. */
+ *  /goaway-early → GOAWAY before any response; a path ending in /goaway on a gRPC call: one message,
+ *  then GOAWAY. (node:http2 cannot reset a stream it is still writing: its close(code) sends
+ *  END_STREAM first; startResettingOrigin does that.) */
 export async function startH2cOrigin(): Promise<Origin & { sessions: number }> {
   const server = http2.createServer();
   const state = { sessions: 0 };
@@ -40,6 +41,11 @@ export async function startH2cOrigin(): Promise<Origin & { sessions: number }> {
     if (path.startsWith('/hello')) {
       stream.respond({ ':status': 200, 'content-type': 'text/plain', 'x-path': path });
       stream.end('hello from node:http2\n');
+    } else if (path === '/echo' && grpcCall) {
+      // gRPC-shaped echo: the messages back, then grpc-status and what the request's te said.
+      stream.respond({ ':status': 200, 'content-type': String(headers['content-type']) }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0', 'x-te': String(headers.te ?? '') }));
+      stream.pipe(stream);
     } else if (path === '/echo') {
       stream.respond({ ':status': 200, 'content-type': String(headers['content-type'] ?? 'application/octet-stream') });
       stream.pipe(stream);
@@ -53,17 +59,15 @@ export async function startH2cOrigin(): Promise<Origin & { sessions: number }> {
     } else if (path === '/goaway-early') {
       stream.session?.goaway(http2.constants.NGHTTP2_INTERNAL_ERROR, 0);
       stream.session?.destroy();
-    } else if (path.endsWith('/goaway') || path.endsWith('/rst')) {
+    } else if (path.endsWith('/goaway')) {
       // Half a response, then the connection (GOAWAY) or the stream (RST_STREAM) dies.
-      stream.respond({ ':status': 200, 'content-type': grpcCall ? 'application/grpc' : 'text/plain' });
+      // /sized/goaway promises 1000 octets (content-length) and sends 13.
+      const sized = path.startsWith('/sized/') ? { 'content-length': '1000' } : {};
+      stream.respond({ ':status': 200, 'content-type': grpcCall ? 'application/grpc' : 'text/plain', ...sized });
       stream.write(grpcCall ? grpcFrame(new TextEncoder().encode('\n\x05first')) : 'partial body\n');
       setTimeout(() => {
-        if (path.endsWith('/rst')) {
-          stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
-        } else {
-          stream.session?.goaway(http2.constants.NGHTTP2_INTERNAL_ERROR, 0);
-          setTimeout(() => stream.session?.destroy(), 20);
-        }
+        stream.session?.goaway(http2.constants.NGHTTP2_INTERNAL_ERROR, 0);
+        setTimeout(() => stream.session?.destroy(), 20);
       }, 50);
     } else if (path === '/silent') {
       // Never answers: the gateway's head timeout must.
@@ -82,6 +86,55 @@ export async function startH2cOrigin(): Promise<Origin & { sessions: number }> {
       setTimeout(resolve, 500).unref();
     }),
   });
+}
+
+/** startResettingOrigin starts an h2c origin written frame by frame: to every request it sends a
+ *  200 head (content-type application/grpc), one DATA frame (a gRPC message, 5 + 7 octets), then
+ *  RST_STREAM INTERNAL_ERROR. */
+export async function startResettingOrigin(): Promise<Origin> {
+  const frame = (type: number, flags: number, id: number, payload: number[]) =>
+    Buffer.from([payload.length >> 16, (payload.length >> 8) & 0xff, payload.length & 0xff, type, flags, id >>> 24, (id >> 16) & 0xff, (id >> 8) & 0xff, id & 0xff, ...payload]);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.write(frame(4, 0, 0, [])); // SETTINGS
+    let buffered = Buffer.alloc(0);
+    let prefaceSeen = false;
+    socket.on('data', (chunk) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      if (!prefaceSeen) {
+        if (buffered.length < 24) return;
+        buffered = buffered.subarray(24);
+        prefaceSeen = true;
+      }
+      while (buffered.length >= 9) {
+        const length = buffered.readUIntBE(0, 3);
+        if (buffered.length < 9 + length) return;
+        const type = buffered[3];
+        const flags = buffered[4];
+        const id = buffered.readUInt32BE(5) & 0x7fffffff;
+        buffered = buffered.subarray(9 + length);
+        if (type === 4 && (flags & 1) === 0) socket.write(frame(4, 1, 0, [])); // SETTINGS ACK
+        if (type === 1) {
+          // HEADERS: ":status: 200" (static index 8), content-type (index 31) "application/grpc", literal.
+          const ct = [...Buffer.from('application/grpc')];
+          socket.write(frame(1, 4, id, [0x88, 0x5f, ct.length, ...ct]));
+          socket.write(frame(0, 0, id, [0, 0, 0, 0, 7, 0x0a, 5, ...Buffer.from('first')]));
+          setTimeout(() => socket.write(frame(3, 0, id, [0, 0, 0, 2])), 30); // RST_STREAM INTERNAL_ERROR
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
 }
 
 /** BIG is the size of the large message (4 MiB): many DATA frames each way. */
