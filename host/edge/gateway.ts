@@ -19,6 +19,8 @@ export interface GatewayEnv {
   HEAD_TIMEOUT_MS?: string;
   /** How long the TCP (and TLS) handshake may take (ms); default 10000. */
   CONNECT_TIMEOUT_MS?: string;
+  /** A response body from the origin on which nothing moves this long is reset (ms); default 30000. */
+  STREAM_IDLE_TIMEOUT_MS?: string;
   /** "off" to leave CORS to the origin. */
   CORS?: string;
 }
@@ -52,6 +54,7 @@ export default {
     }
     const options: EdgeConnectOptions = {
       connectTimeout: millis(env.CONNECT_TIMEOUT_MS, 10_000),
+      streamIdleTimeout: millis(env.STREAM_IDLE_TIMEOUT_MS, 30_000),
       // One request per session: no idle PINGs; a closing session waits for its one stream.
       pingInterval: 0,
     };

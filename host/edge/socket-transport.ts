@@ -5,10 +5,17 @@
 // written but not yet taken by the runtime is counted from the writes'
 // promises, and a connection told "full" hears drained() once the backlog
 // falls under half its cap.
+//
+// Timers: the engine's shared ticker is one setInterval for every connection
+// of the process. In workerd a timer belongs to the request that set it: it
+// is cancelled when that request ends, and its callbacks do I/O on behalf of
+// that request only. So a connection on this transport leaves the shared
+// ticker and is ticked by a timer of its own, set in its own request.
 
 import type { Socket } from 'cloudflare:sockets';
 import { concatBytes } from '../bytes.js';
 import type { Connection } from '../engine/connection.js';
+import { stopTicking, TICK_MS } from '../engine/ticker.js';
 import type { Transport } from '../engine/types.js';
 
 /** WRITE_BACKLOG is how much may be written and not yet taken before the connection waits for drained(). */
@@ -25,6 +32,7 @@ export class WorkersSocketTransport implements Transport {
   private paused = false;
   private wake: (() => void) | null = null;
   private gone = false;
+  private ticker: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly socket: Socket, readonly remote: string) {
     this.writer = socket.writable.getWriter();
@@ -33,6 +41,8 @@ export class WorkersSocketTransport implements Transport {
   /** attach starts pulling bytes for the connection and follows the socket's end. */
   attach(connection: Connection): void {
     this.connection = connection;
+    stopTicking(connection);
+    this.ticker = setInterval(() => this.connection?.tick(Date.now()), TICK_MS);
     void this.pump();
     this.socket.closed.then(() => this.finish(), () => this.finish());
   }
@@ -109,6 +119,8 @@ export class WorkersSocketTransport implements Transport {
   private finish(): void {
     if (this.gone) return;
     this.gone = true;
+    if (this.ticker !== null) clearInterval(this.ticker);
+    this.ticker = null;
     this.resume();
     const c = this.connection;
     this.connection = null;

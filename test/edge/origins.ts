@@ -69,6 +69,15 @@ export async function startH2cOrigin(): Promise<Origin & { sessions: number }> {
         stream.session?.goaway(http2.constants.NGHTTP2_INTERNAL_ERROR, 0);
         setTimeout(() => stream.session?.destroy(), 20);
       }, 50);
+    } else if (path === '/slow') {
+      setTimeout(() => {
+        stream.respond({ ':status': 200, 'content-type': 'text/plain' });
+        stream.end('slow\n');
+      }, 300);
+    } else if (path === '/stall') {
+      // A head and one chunk, then nothing more: the body stalls forever.
+      stream.respond({ ':status': 200, 'content-type': 'text/plain' });
+      stream.write('stalled\n');
     } else if (path === '/silent') {
       // Never answers: the gateway's head timeout must.
     } else {
