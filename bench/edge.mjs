@@ -149,6 +149,12 @@ const check = await fetch(new URL(path, url), { method: 'POST', headers: { 'cont
 const checkBody = Buffer.from(await check.arrayBuffer());
 if (!checkBody.includes(Buffer.from('hello bench')) || !checkBody.includes(Buffer.from('grpc-status: 0'))) throw new Error(`gateway check failed: ${checkBody}`);
 await h2load(['--h1', '-n', '500', '-c', String(CONCURRENCY), '-d', bodyFile, '-H', 'content-type: application/grpc-web+proto', new URL(path, url).href]);
+// Sequential round trips (one connection, one call at a time): nothing, a session opened and closed, a call.
+const sequential = {};
+for (const [name, target, extra] of [['noop', '/__bench/noop', []], ['dial', '/__bench/dial', []], ['call', path, ['-d', bodyFile, '-H', 'content-type: application/grpc-web+proto']]]) {
+  const r = await h2load(['--h1', '-n', quick ? '200' : '1000', '-c', '1', ...extra, new URL(target, url).href]);
+  sequential[name] = 1000 / r.rps;
+}
 const cpu0 = workerdCpuMs();
 const viaGateway = await h2load(['--h1', '-n', String(REQUESTS), '-c', String(CONCURRENCY), '-d', bodyFile, '-H', 'content-type: application/grpc-web+proto', new URL(path, url).href]);
 const cpuPerCall = (workerdCpuMs() - cpu0) / viaGateway.ok;
@@ -171,6 +177,7 @@ The machine is shared and busy: \`uptime\` before: \`${uptimeBefore}\`; load dur
 | instantiating the core from its compiled module, in workerd | ${instantiate.toFixed(2)} ms (mean of many, performance.now() in 1 ms steps) |
 | first request of a fresh isolate / a later one (round trip from Node) | ${median(coldFirst).toFixed(1)} ms / ${median(warm).toFixed(1)} ms (median of ${coldFirst.length}) |
 | workerd CPU per unary gRPC-web call through the gateway | ${cpuPerCall.toFixed(2)} ms (user + system, ${viaGateway.ok} calls) |
+| one at a time (h2load --h1 -c1): an empty Worker response / a session to the origin opened and closed / a unary call | ${sequential.noop.toFixed(2)} ms / ${sequential.dial.toFixed(2)} ms / ${sequential.call.toFixed(2)} ms per request |
 | calls per second through the gateway in workerd (h2load --h1, ${CONCURRENCY} connections) | ${Math.round(viaGateway.rps)} |
 | calls per second to the grpc-js origin directly (h2load, 4 connections × ${CONCURRENCY / 4} streams) | ${Math.round(direct.rps)} |
 
