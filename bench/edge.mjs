@@ -57,7 +57,7 @@ async function startOrigin() {
   return { port, close: () => new Promise((r) => server.tryShutdown(() => r())) };
 }
 
-async function startGateway(originPort) {
+async function startGateway(originPort, sessionObject = false) {
   const bundle = await esbuild.build({
     entryPoints: [root('bench/edge/entry.ts')], bundle: true, write: false, format: 'esm', platform: 'neutral', target: 'es2022',
     external: ['cloudflare:*'], logLevel: 'silent',
@@ -70,6 +70,7 @@ async function startGateway(originPort) {
     ],
     compatibilityDate: '2025-01-01',
     bindings: { ORIGIN: `h2c://127.0.0.1:${originPort}` },
+    ...(sessionObject ? { durableObjects: { ORIGIN_SESSION: 'OriginSession' } } : {}),
     host: '127.0.0.1',
     port: 0,
   });
@@ -155,12 +156,25 @@ for (const [name, target, extra] of [['noop', '/__bench/noop', []], ['dial', '/_
   const r = await h2load(['--h1', '-n', quick ? '200' : '1000', '-c', '1', ...extra, new URL(target, url).href]);
   sequential[name] = 1000 / r.rps;
 }
+// workerd's CPU for an empty response: its HTTP server and miniflare's entry Worker, without the gateway.
+const cpuNoop0 = workerdCpuMs();
+const noopRun = await h2load(['--h1', '-n', String(REQUESTS), '-c', String(CONCURRENCY), new URL('/__bench/noop', url).href]);
+const cpuPerNoop = (workerdCpuMs() - cpuNoop0) / noopRun.ok;
 const cpu0 = workerdCpuMs();
 const viaGateway = await h2load(['--h1', '-n', String(REQUESTS), '-c', String(CONCURRENCY), '-d', bodyFile, '-H', 'content-type: application/grpc-web+proto', new URL(path, url).href]);
 const cpuPerCall = (workerdCpuMs() - cpu0) / viaGateway.ok;
 const loadDuring = load();
-const direct = await h2load(['-n', String(REQUESTS), '-c', '4', '-m', String(CONCURRENCY / 4), '-d', bodyFile, '-H', 'content-type: application/grpc', '-H', 'te: trailers', `http://127.0.0.1:${origin.port}${path}`]);
 await mf.dispose();
+// The same through the ORIGIN_SESSION Durable Object: one session to the origin for every call.
+log('throughput through the Durable Object…');
+const withObject = await startGateway(origin.port, true);
+await h2load(['--h1', '-n', '500', '-c', String(CONCURRENCY), '-d', bodyFile, '-H', 'content-type: application/grpc-web+proto', new URL(path, withObject.url).href]);
+const cpuObject0 = workerdCpuMs();
+const viaObject = await h2load(['--h1', '-n', String(REQUESTS), '-c', String(CONCURRENCY), '-d', bodyFile, '-H', 'content-type: application/grpc-web+proto', new URL(path, withObject.url).href]);
+const cpuPerObjectCall = (workerdCpuMs() - cpuObject0) / viaObject.ok;
+const seqObject = await h2load(['--h1', '-n', quick ? '200' : '1000', '-c', '1', '-d', bodyFile, '-H', 'content-type: application/grpc-web+proto', new URL(path, withObject.url).href]);
+await withObject.mf.dispose();
+const direct = await h2load(['-n', String(REQUESTS), '-c', '4', '-m', String(CONCURRENCY / 4), '-d', bodyFile, '-H', 'content-type: application/grpc', '-H', 'te: trailers', `http://127.0.0.1:${origin.port}${path}`]);
 await origin.close();
 const uptimeAfter = execFileSync('uptime', { encoding: 'utf8' }).trim();
 
@@ -176,14 +190,16 @@ The machine is shared and busy: \`uptime\` before: \`${uptimeBefore}\`; load dur
 | h2core.wasm (a separate compiled module) | ${kib(built.wasm.raw)} (${kib(built.wasm.gzip)} gzip) |
 | instantiating the core from its compiled module, in workerd | ${instantiate.toFixed(2)} ms (mean of many, performance.now() in 1 ms steps) |
 | first request of a fresh isolate / a later one (round trip from Node) | ${median(coldFirst).toFixed(1)} ms / ${median(warm).toFixed(1)} ms (median of ${coldFirst.length}) |
-| workerd CPU per unary gRPC-web call through the gateway | ${cpuPerCall.toFixed(2)} ms (user + system, ${viaGateway.ok} calls) |
+| workerd CPU per unary gRPC-web call through the gateway | ${cpuPerCall.toFixed(2)} ms (user + system, ${viaGateway.ok} calls); an empty Worker response costs ${cpuPerNoop.toFixed(2)} ms (${Math.round(noopRun.rps)} per second) |
 | one at a time (h2load --h1 -c1): an empty Worker response / a session to the origin opened and closed / a unary call | ${sequential.noop.toFixed(2)} ms / ${sequential.dial.toFixed(2)} ms / ${sequential.call.toFixed(2)} ms per request |
 | calls per second through the gateway in workerd (h2load --h1, ${CONCURRENCY} connections) | ${Math.round(viaGateway.rps)} |
+| the same through the ORIGIN_SESSION Durable Object (one session for all calls): calls per second / workerd CPU per call / one at a time | ${Math.round(viaObject.rps)} / ${cpuPerObjectCall.toFixed(2)} ms / ${(1000 / seqObject.rps).toFixed(2)} ms |
 | calls per second to the grpc-js origin directly (h2load, 4 connections × ${CONCURRENCY / 4} streams) | ${Math.round(direct.rps)} |
 
-Each gateway call opens its own HTTP/2 connection to the origin (workerd ties sockets to the
-request that opened them), so a call through the gateway costs a TCP handshake, both prefaces and
-SETTINGS on top of the call; the origin called directly reuses its connections. The workerd CPU
+Without the Durable Object each gateway call opens its own HTTP/2 connection to the origin
+(workerd ties sockets to the request that opened them), so a call costs a TCP handshake, both
+prefaces and SETTINGS on top of the call; with it, every call is a stream on one kept session
+(plus the hop from the Worker to the object). The origin called directly reuses its connections. The workerd CPU
 figure includes miniflare's entry Worker and workerd's HTTP/1.1 handling, not only the gateway.
 `;
 console.log(md);

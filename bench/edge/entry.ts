@@ -9,6 +9,9 @@ import { loadCore } from '../../host/core/core.js';
 import { connect } from '../../host/edge/client.js';
 import gateway, { originUrl, type GatewayEnv } from '../../host/edge/gateway.js';
 
+// With ORIGIN_SESSION bound, the gateway forwards through this object (one session for all requests).
+export { OriginSession } from '../../host/edge/gateway.js';
+
 export default {
   async fetch(request: Request, env: GatewayEnv, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<Response> {
     const url = new URL(request.url);

@@ -33,8 +33,9 @@ export async function workerModules(entry: string): Promise<NonNullable<Miniflar
 }
 
 /** startWorker runs a bundled Worker in workerd with these variables, on a local port. */
-export async function startWorker(entry: string, bindings: Record<string, string>): Promise<{ mf: Miniflare; url: URL }> {
+export async function startWorker(entry: string, bindings: Record<string, string>, extra: Partial<MiniflareOptions> = {}): Promise<{ mf: Miniflare; url: URL }> {
   const mf = new Miniflare({
+    ...(extra as object),
     modules: await workerModules(entry),
     compatibilityDate: '2025-01-01',
     bindings,
