@@ -73,6 +73,20 @@ function connectOptions(env: GatewayEnv, perRequest: boolean): EdgeConnectOption
   };
 }
 
+/** FixedLengthStream is workerd's identity stream that promises its length (Workers runtime API). */
+declare const FixedLengthStream: (new (length: number) => TransformStream<Uint8Array, Uint8Array>) | undefined;
+
+/** withKnownLength sends a body whose length the origin announced with that length: workerd
+ *  otherwise sends any streamed body chunked, and ends the chunks cleanly even when the origin broke
+ *  off mid-body, so the client could not tell. With the length promised, a body cut short fails. */
+function withKnownLength(response: Response): Response {
+  const length = Number(response.headers.get('content-length') ?? NaN);
+  if (response.body === null || !Number.isSafeInteger(length) || length < 0 || typeof FixedLengthStream !== 'function') return response;
+  const fixed = new FixedLengthStream(length);
+  response.body.pipeTo(fixed.writable).catch(() => {});
+  return new Response(fixed.readable, response);
+}
+
 function misconfigured(e: unknown): Response {
   return new Response(`h2wasm gateway is misconfigured: ${(e as Error).message}\n`, { status: 500 });
 }
@@ -95,7 +109,7 @@ export default {
       return session.fetch(url, init);
     };
     try {
-      return await forward(request, upstream, forwardOptions(env, origin));
+      return withKnownLength(await forward(request, upstream, forwardOptions(env, origin)));
     } finally {
       // Graceful: GOAWAY now, the connection closes once the response has streamed out.
       const s = session as Session | null;
@@ -134,6 +148,6 @@ export class OriginSession {
       }
       return session.fetch(url, init);
     };
-    return forward(request, upstream, forwardOptions(this.env, origin));
+    return withKnownLength(await forward(request, upstream, forwardOptions(this.env, origin)));
   }
 }

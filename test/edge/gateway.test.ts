@@ -100,11 +100,15 @@ describe('the gateway forwards plain HTTP to an h2c origin (node:http2)', () => 
   it('ends the response when the origin sends GOAWAY mid-body (never hangs)', async () => {
     // The head may be out by then: the status cannot change. workerd (here under miniflare) either
     // drops the connection or ends the chunked body after the bytes that came (README, limits).
-    for (const path of ['/goaway', '/sized/goaway']) {
-      const got = await getOnce(new URL(path, toH2c));
-      if (got.status !== null) expect(got.status).toBe(200);
-      if (got.body !== null) expect('partial body\n'.startsWith(got.body)).toBe(true);
-    }
+    const got = await getOnce(new URL('/goaway', toH2c));
+    if (got.status !== null) expect(got.status).toBe(200);
+    if (got.body !== null) expect('partial body\n'.startsWith(got.body)).toBe(true);
+  });
+
+  it('fails a response whose announced length the origin does not deliver', async () => {
+    // content-length 1000, 13 octets, GOAWAY: sent with the length kept, the cut shows.
+    const got = await getOnce(new URL('/sized/goaway', toH2c));
+    expect(got.body).toBeNull();
   });
 
   it('answers 504 when the origin does not answer in time', async () => {
