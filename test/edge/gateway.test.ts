@@ -10,13 +10,14 @@ import type { Miniflare } from 'miniflare';
 import { Code, ConnectError, createClient, type CallOptions } from '@connectrpc/connect';
 import { createGrpcWebTransport } from '@connectrpc/connect-web';
 import { startWorker } from './bundle.js';
-import { BIG, closedPort, startGrpcOrigin, startH2cOrigin, startResettingOrigin, type Origin } from './origins.js';
+import { BIG, closedPort, startGrpcOrigin, startH2cOrigin, startResettingOrigin, type H2cOriginState, type Origin } from './origins.js';
 import { Greeter } from './greeter-desc.js';
 import { parseGrpcWeb, protoString, webFrame } from './grpc-web.js';
+import { getOnce } from './http-once.js';
 
 const GATEWAY = 'host/edge/gateway.ts';
 const running: Array<{ close(): Promise<void> }> = [];
-let h2c: Origin;
+let h2c: Origin & H2cOriginState;
 let grpcOrigin: Origin;
 let toH2c: URL;
 let toGrpc: URL;
@@ -45,20 +46,14 @@ afterAll(async () => {
   for (const r of running.reverse()) await r.close().catch(() => {});
 });
 
-/** getOnce GETs on a connection of its own (no keep-alive pool): a test that breaks a response
- *  must not leave a dead connection for the next test's fetch. A broken response resolves too. */
-function getOnce(url: URL): Promise<{ status: number | null; body: string | null }> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? null, body }));
-      res.on('error', () => resolve({ status: res.statusCode ?? null, body: null }));
-      res.on('aborted', () => resolve({ status: res.statusCode ?? null, body: null }));
-    });
-    req.on('error', () => resolve({ status: null, body: null }));
-  });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms`);
+    await sleep(20);
+  }
 }
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -79,6 +74,48 @@ describe('the gateway forwards plain HTTP to an h2c origin (node:http2)', () => 
     expect(res.status).toBe(200);
     expect(sha(await bytes(res))).toBe(sha(body));
   });
+
+  it('streams a download with backpressure: a reader that stops stops the origin, one that leaves resets it', async () => {
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(new URL('/firehose', toH2c), { agent: false }, resolve).on('error', reject));
+    await new Promise((r) => res.once('data', r));
+    res.pause();
+    await sleep(1500);
+    const sent = h2c.firehose.sent;
+    await sleep(500);
+    console.log(`download: the origin got ${(sent / 2 ** 20).toFixed(1)} MiB out to a reader that stopped`);
+    expect(h2c.firehose.sent - sent).toBeLessThan(1 << 20); // stalled: windows and buffers full
+    expect(sent).toBeLessThan(48 << 20); // far below the 256 MiB on offer
+    res.destroy();
+    await until(() => h2c.firehose.closed, 5000);
+  });
+
+  it('streams an upload with backpressure: an origin that does not read holds the client back', async () => {
+    const total = 64 << 20;
+    let written = 0;
+    const chunk = Buffer.alloc(256 << 10, 0x62);
+    const req = http.request(new URL('/sink', toH2c), { method: 'POST', agent: false });
+    const answer = new Promise<string>((resolve, reject) => {
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (c) => { body += c; });
+        res.on('end', () => resolve(body));
+      });
+      req.on('error', reject);
+    });
+    const pump = () => {
+      while (written < total) {
+        written += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+    await sleep(800); // the origin reads nothing for 1 s (less than the gateway's 1.5 s stream idle timeout)
+    const taken = written;
+    console.log(`upload: the client got ${(taken / 2 ** 20).toFixed(1)} MiB out to an origin that did not read`);
+    expect(taken).toBeLessThan(48 << 20);
+    expect(await answer).toBe(String(total)); // then all of it arrives
+  }, 30_000);
 
   it('sends the origin :authority, x-forwarded-host and no hop-by-hop fields', async () => {
     // (Node's fetch will not send connection fields itself; test/proxy/ checks their removal.)

@@ -24,15 +24,22 @@ export function grpcFrame(message: Uint8Array, flags = 0): Uint8Array {
   return out;
 }
 
+/** H2cOriginState is what the h2c origin counts: sessions, and the last /firehose and /sink streams. */
+export interface H2cOriginState {
+  sessions: number;
+  firehose: { sent: number; closed: boolean };
+  sink: { received: number };
+}
+
 /** startH2cOrigin starts a node:http2 h2c server:
  *  GET /hello → text; POST /echo → the body back; GET /trailers → a body and an x-checksum trailer;
  *  /goaway → a head and part of a body, then GOAWAY and the connection closed;
  *  /goaway-early → GOAWAY before any response; a path ending in /goaway on a gRPC call: one message,
  *  then GOAWAY. (node:http2 cannot reset a stream it is still writing: its close(code) sends
  *  END_STREAM first; startResettingOrigin does that.) */
-export async function startH2cOrigin(): Promise<Origin & { sessions: number }> {
+export async function startH2cOrigin(): Promise<Origin & H2cOriginState> {
   const server = http2.createServer();
-  const state = { sessions: 0 };
+  const state: H2cOriginState = { sessions: 0, firehose: { sent: 0, closed: false }, sink: { received: 0 } };
   server.on('session', () => { state.sessions++; });
   server.on('stream', (stream, headers) => {
     const path = headers[':path'] ?? '/';
@@ -78,6 +85,32 @@ export async function startH2cOrigin(): Promise<Origin & { sessions: number }> {
       // A head and one chunk, then nothing more: the body stalls forever.
       stream.respond({ ':status': 200, 'content-type': 'text/plain' });
       stream.write('stalled\n');
+    } else if (path === '/firehose') {
+      // Up to 256 MiB as fast as the peer takes it: the bytes the stream got out are counted.
+      const f = { sent: 0, closed: false };
+      state.firehose = f;
+      stream.on('close', () => { f.closed = true; });
+      stream.respond({ ':status': 200, 'content-type': 'application/octet-stream' });
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const pump = () => {
+        while (!stream.destroyed && f.sent < 256 << 20) {
+          const ok = stream.write(chunk, () => { f.sent += chunk.length; });
+          if (!ok) return void stream.once('drain', pump);
+        }
+        if (!stream.destroyed) stream.end();
+      };
+      pump();
+    } else if (path === '/sink') {
+      // Answers the head at once, reads nothing for 1 s, then counts what arrives and sends the count.
+      const s = { received: 0 };
+      state.sink = s;
+      stream.respond({ ':status': 200, 'content-type': 'text/plain' });
+      stream.pause();
+      setTimeout(() => {
+        stream.on('data', (c: Buffer) => { s.received += c.length; });
+        stream.on('end', () => stream.end(String(s.received)));
+        stream.resume();
+      }, 1000);
     } else if (path === '/silent') {
       // Never answers: the gateway's head timeout must.
     } else {
