@@ -7,10 +7,10 @@
 
 import type { ClientRequestInit } from '../http/client-fetch.js';
 import { responseTrailers } from '../http/client-fetch.js';
-import { GRPC_UNAVAILABLE, GRPC_UNKNOWN, OriginTimeout, describeFailure, grpcStatusForHttp, httpFailure } from './errors.js';
+import { GRPC_INTERNAL, GRPC_UNAVAILABLE, GRPC_UNKNOWN, OriginTimeout, describeFailure, grpcStatusForHttp, httpFailure } from './errors.js';
 import { forwardedRequestHeaders, forwardedResponseHeaders } from './headers.js';
 import {
-  decodeTextBody, grpcRequestHeaders, grpcWebBody, grpcWebContentType, grpcWebKind, statusFields, type GrpcWebKind,
+  decodeTextBody, grpcRequestHeaders, grpcWebBody, grpcWebContentType, grpcWebKind, statusFields, type GrpcWebKind, type TextBody,
 } from './grpc-web.js';
 
 /** Upstream sends one request to the origin over HTTP/2 (a Session's fetch, or a pool's). */
@@ -40,15 +40,22 @@ export async function forward(request: Request, upstream: Upstream, options: For
   const target = new URL(`${incoming.pathname}${incoming.search}`, options.origin);
   const headers = forwardedRequestHeaders(request.headers, incoming);
   let body: ReadableStream<Uint8Array> | null = request.method === 'GET' || request.method === 'HEAD' ? null : request.body;
+  let textBody: TextBody | null = null;
   if (kind !== null) {
     grpcRequestHeaders(headers, kind);
-    if (body !== null && kind.text) body = decodeTextBody(body);
+    if (body !== null && kind.text) {
+      textBody = decodeTextBody(body);
+      body = textBody.body;
+    }
   }
   let response: Response;
   try {
     response = await headWithin(upstream, target, { method: request.method, headers, body, retry: body === null }, options.headTimeout ?? DEFAULT_HEAD_TIMEOUT, request.signal);
   } catch (e) {
     if (kind === null) return httpFailure(e);
+    // The client's base64 was bad: our doing to the origin (we reset the call), not the origin's failure.
+    const bad = textBody?.error() ?? null;
+    if (bad !== null) return grpcWebStatus(request, kind, GRPC_INTERNAL, `h2wasm gateway: the grpc-web-text request body is not base64: ${bad.message}`, cors);
     return grpcWebStatus(request, kind, GRPC_UNAVAILABLE, `h2wasm gateway: the origin is unavailable: ${describeFailure(e)}`, cors);
   }
   if (kind === null) {

@@ -65,19 +65,32 @@ export function statusFields(code: number, message: string): Array<[string, stri
   return [['grpc-status', String(code)], ['grpc-message', percentEncode(message)]];
 }
 
+/** TextBody is a -text request body decoded as it streams, and the decoding error if the client's base64 was bad. */
+export interface TextBody {
+  body: ReadableStream<Uint8Array>;
+  error(): Error | null;
+}
+
 /** decodeTextBody turns a -text request body (base64, padding allowed mid-stream) into bytes as it streams. */
-export function decodeTextBody(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+export function decodeTextBody(body: ReadableStream<Uint8Array>): TextBody {
   const decoder = new Base64Decoder();
-  return body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      const bytes = decoder.push(chunk);
+  let failure: Error | null = null;
+  const guard = (f: () => Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) => {
+    try {
+      const bytes = f();
       if (bytes.length > 0) controller.enqueue(bytes);
-    },
-    flush(controller) {
-      const bytes = decoder.end();
-      if (bytes.length > 0) controller.enqueue(bytes);
-    },
-  }));
+    } catch (e) {
+      failure = e as Error;
+      throw e;
+    }
+  };
+  return {
+    body: body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) { guard(() => decoder.push(chunk), controller); },
+      flush(controller) { guard(() => decoder.end(), controller); },
+    })),
+    error: () => failure,
+  };
 }
 
 /** grpcWebBody is the gRPC-web response body: the origin's messages as they come (base64 in text

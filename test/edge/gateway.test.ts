@@ -264,6 +264,16 @@ describe('raw gRPC-web frames through the gateway', () => {
     expect(parsed.trailers?.['grpc-status']).toBe('0');
   });
 
+  it('text: a body that is not base64 ends the call with INTERNAL, not UNAVAILABLE', async () => {
+    const res = await fetch(new URL(path, toGrpc), {
+      method: 'POST',
+      headers: { 'content-type': 'application/grpc-web-text' },
+      body: 'AAAAAA!!not base64',
+    });
+    const status = res.headers.get('grpc-status') ?? parseGrpcWeb(new Uint8Array(Buffer.from(await res.text(), 'base64'))).trailers?.['grpc-status'];
+    expect(status).toBe('13');
+  });
+
   it('trailers-only: the status stays in the headers, no trailer frame', async () => {
     const res = await fetch(new URL(path, toGrpc), {
       method: 'POST',
