@@ -3,7 +3,7 @@
 // HTTP is passed through with the hop-by-hop fields dropped and the bodies
 // streamed both ways; gRPC-web is bridged to gRPC (grpc-web.ts); a failing
 // origin becomes 502/504 or grpc-status UNAVAILABLE (errors.ts); browsers get
-// CORS for gRPC-web.
+// CORS for gRPC-web (other preflights are the origin's to answer).
 
 import type { ClientRequestInit } from '../http/client-fetch.js';
 import { responseTrailers } from '../http/client-fetch.js';
@@ -22,7 +22,7 @@ export interface ForwardOptions {
   origin: URL;
   /** How long the origin has to send the response head (ms); default 30 s. Then 504, or UNAVAILABLE. */
   headTimeout?: number;
-  /** Answer CORS preflights and add CORS fields to gRPC-web responses; default true. */
+  /** Answer gRPC-web CORS preflights and add CORS fields to gRPC-web responses; default true. */
   cors?: boolean;
 }
 
@@ -34,7 +34,7 @@ const GRPC_EXPOSED = ['grpc-status', 'grpc-message', 'grpc-status-details-bin'];
 /** forward sends request to the origin and resolves with the response for the client. */
 export async function forward(request: Request, upstream: Upstream, options: ForwardOptions): Promise<Response> {
   const cors = options.cors !== false;
-  if (cors && request.method === 'OPTIONS' && request.headers.has('access-control-request-method')) return preflight(request);
+  if (cors && isGrpcWebPreflight(request)) return preflight(request);
   const kind = grpcWebKind(request.headers.get('content-type'));
   const incoming = new URL(request.url);
   const target = new URL(`${incoming.pathname}${incoming.search}`, options.origin);
@@ -126,12 +126,20 @@ function corsFields(request: Request, headers: Headers): void {
   headers.set('access-control-expose-headers', [...exposed].join(', '));
 }
 
+/** isGrpcWebPreflight reports whether request is a CORS preflight for a gRPC-web call: gRPC-web
+ *  clients send x-grpc-web, so they ask for it. Other preflights go to the origin, whose CORS policy
+ *  the gateway does not widen. */
+function isGrpcWebPreflight(request: Request): boolean {
+  if (request.method !== 'OPTIONS' || !request.headers.has('access-control-request-method')) return false;
+  return (request.headers.get('access-control-request-headers') ?? '').split(',').some((h) => h.trim().toLowerCase() === 'x-grpc-web');
+}
+
 /** preflight answers a CORS preflight (Fetch §3.2.2) for the method and fields asked for. */
 function preflight(request: Request): Response {
   const headers = new Headers({
     'access-control-allow-origin': request.headers.get('origin') ?? '*',
-    'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
-    'access-control-allow-headers': request.headers.get('access-control-request-headers') ?? 'content-type, x-grpc-web, x-user-agent, grpc-timeout',
+    'access-control-allow-methods': 'POST, OPTIONS',
+    'access-control-allow-headers': request.headers.get('access-control-request-headers') ?? 'content-type, x-grpc-web',
     'access-control-expose-headers': GRPC_EXPOSED.join(', '),
     'access-control-max-age': '86400',
     vary: 'origin',

@@ -329,4 +329,13 @@ describe('raw gRPC-web frames through the gateway', () => {
     expect(res.headers.get('access-control-expose-headers')).toMatch(/grpc-status.*grpc-message/);
     await res.arrayBuffer();
   });
+
+  it('CORS: a preflight that is not for gRPC-web goes to the origin', async () => {
+    const pre = await fetch(new URL('/anything', toH2c), {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'DELETE' },
+    });
+    expect(pre.status).toBe(404); // the origin's answer, not a permission from the gateway
+    expect(pre.headers.get('access-control-allow-origin')).toBeNull();
+  });
 });
