@@ -92,9 +92,22 @@ async function dial(url: URL, core: Core, engine: ResolvedOptions, options: Conn
   return { connection, closed };
 }
 
-/** loadClientCore loads (or reuses) the core a client runs on. */
-async function clientCore(options: ConnectOptions): Promise<Core> {
-  return options.core ?? loadServerCore(options.codec ?? 'wasm', resolveOptions({ log: options.log }).log);
+/** processCores holds one core per codec for the sessions of the process that bring none: a core
+ *  serves any number of connections (createFetch's pool shares one), and a fresh WebAssembly
+ *  instance per connect() cost more CPU (its memory, and the collector's) than the connection. */
+const processCores = new Map<CodecName, Promise<Core>>();
+
+/** clientCore returns the core a client runs on: the one given, or the process's for the codec. */
+function clientCore(options: ConnectOptions): Promise<Core> {
+  if (options.core !== undefined) return Promise.resolve(options.core);
+  const codec = options.codec ?? 'wasm';
+  let core = processCores.get(codec);
+  if (core === undefined) {
+    core = loadServerCore(codec, resolveOptions({ log: options.log }).log);
+    processCores.set(codec, core);
+    core.catch(() => processCores.delete(codec));
+  }
+  return core;
 }
 
 /** connect opens a session to origin ("http://host:port" for h2c with prior knowledge, "https://…"
