@@ -5,7 +5,7 @@
 //   3. host/     -> dist/ (tsc)
 // Usage: node scripts/build.mjs [--core-only]
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -46,4 +46,10 @@ const size = (f) => statSync(join(root, f)).size;
 console.log(`core: build/h2core.wasm ${size('build/h2core.wasm')} bytes, build/h2core.js ${size('build/h2core.js')} bytes`);
 
 // 3. The host.
-if (!process.argv.includes('--core-only')) run(bin('tsc'), ['-p', 'tsconfig.json']);
+if (!process.argv.includes('--core-only')) {
+  run(bin('tsc'), ['-p', 'tsconfig.json']);
+  // h2wasm/edge imports the core as '../../build/h2core.wasm' (a compiled module in a Worker bundle):
+  // from dist/host/edge/ that is dist/build/.
+  mkdirSync(join(root, 'dist/build'), { recursive: true });
+  copyFileSync(join(root, 'build/h2core.wasm'), join(root, 'dist/build/h2core.wasm'));
+}

@@ -25,7 +25,9 @@ export function coreFileUrl(name: string): URL {
 async function compileCore(): Promise<WebAssembly.Module> {
   if (compiled === null) {
     compiled = (async () => {
-      const { readFile } = await import('node:fs/promises');
+      // Named through a variable so Worker bundlers leave it alone: a Worker passes { module } and never gets here.
+      const fsModule = 'node:fs/promises';
+      const { readFile } = (await import(fsModule)) as typeof import('node:fs/promises');
       return WebAssembly.compile(await readFile(coreFileUrl('h2core.wasm')));
     })();
     compiled.catch(() => {

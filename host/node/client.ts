@@ -12,13 +12,15 @@ import type { ClientStream } from '../engine/client-stream.js';
 import { H2Error } from '../engine/h2-error.js';
 import { resolveOptions, type ResolvedOptions } from '../engine/options.js';
 import type { EngineOptions } from '../engine/types.js';
-import { H2_CONNECT_ERROR, H2_NO_ERROR } from '../../assembly/abi.js';
+import { H2_CONNECT_ERROR } from '../../assembly/abi.js';
 import { fetchOver, type ClientRequestInit, type ConnectionSource } from '../http/client-fetch.js';
+import { sessionOver, type Dialed, type Session } from '../http/client-session.js';
 import { loadServerCore } from './serve.js';
 import { SocketTransport } from './socket-transport.js';
 
 export { responseTrailers } from '../http/client-fetch.js';
 export { H2Error };
+export type { Session };
 
 /** ClientTlsOptions are passed to tls.connect (ALPN is always h2). */
 export interface ClientTlsOptions {
@@ -40,24 +42,6 @@ export interface ConnectOptions extends EngineOptions, ClientRoleOptions {
   core?: Core;
   /** How long to wait for the TCP and TLS handshakes (ms); default 10 s. */
   connectTimeout?: number;
-}
-
-/** Session is an HTTP/2 client session with one origin. */
-export interface Session {
-  readonly origin: string;
-  /** fetch sends a request (a path is resolved against the origin) and resolves at the response head. */
-  fetch(input: string | URL, init?: ClientRequestInit): Promise<Response>;
-  /** close sends GOAWAY and resolves once the requests in flight have finished and the connection closed. */
-  close(): Promise<void>;
-  /** destroy drops the connection now; requests in flight fail (with error, if given). */
-  destroy(error?: Error): void;
-  /** Reports whether the session has closed. */
-  readonly closed: boolean;
-}
-
-interface Dialed {
-  connection: ClientConnection;
-  closed: Promise<void>;
 }
 
 /** dial opens one TCP or TLS connection to url's origin and starts a ClientConnection on it. */
@@ -129,9 +113,22 @@ async function dial(url: URL, core: Core, engine: ResolvedOptions, options: Conn
   return { connection, closed };
 }
 
-/** loadClientCore loads (or reuses) the core a client runs on. */
-async function clientCore(options: ConnectOptions): Promise<Core> {
-  return options.core ?? loadServerCore(options.codec ?? 'wasm', resolveOptions({ log: options.log }).log);
+/** processCores holds one core per codec for the sessions of the process that bring none: a core
+ *  serves any number of connections (createFetch's pool shares one), and a fresh WebAssembly
+ *  instance per connect() cost more CPU (its memory, and the collector's) than the connection. */
+const processCores = new Map<CodecName, Promise<Core>>();
+
+/** clientCore returns the core a client runs on: the one given, or the process's for the codec. */
+function clientCore(options: ConnectOptions): Promise<Core> {
+  if (options.core !== undefined) return Promise.resolve(options.core);
+  const codec = options.codec ?? 'wasm';
+  let core = processCores.get(codec);
+  if (core === undefined) {
+    core = loadServerCore(codec, resolveOptions({ log: options.log }).log);
+    processCores.set(codec, core);
+    core.catch(() => processCores.delete(codec));
+  }
+  return core;
 }
 
 /** connect opens a session to origin ("http://host:port" for h2c with prior knowledge, "https://…"
@@ -141,40 +138,7 @@ export async function connect(origin: string | URL, options: ConnectOptions = {}
   const url = new URL(origin);
   const core = await clientCore(options);
   const engine = resolveOptions(options);
-  let current: Dialed = await dial(url, core, engine, options);
-  let dialing: Promise<Dialed> | null = null;
-  let closed = false;
-  const source: ConnectionSource = {
-    async open(_url, request) {
-      for (;;) {
-        if (closed) throw new H2Error(H2_NO_ERROR, 'h2wasm: the session is closed');
-        if (current.connection.usable) return current.connection.request(request);
-        dialing ??= dial(url, core, engine, options).then((d) => { current = d; return d; }).finally(() => { dialing = null; });
-        await dialing;
-      }
-    },
-  };
-  return {
-    origin: url.origin,
-    get closed() {
-      return closed && current.connection.isFinished;
-    },
-    fetch(input, init) {
-      const target = new URL(input, url);
-      if (target.origin !== url.origin) return Promise.reject(new TypeError(`h2wasm: this session is for ${url.origin}, not ${target.origin}`));
-      return fetchOver(source, target, init);
-    },
-    async close() {
-      closed = true;
-      current.connection.close();
-      await current.closed;
-    },
-    destroy(error) {
-      closed = true;
-      if (error !== undefined) engine.log('info', 'session destroyed', { origin: url.origin, error: error.message });
-      current.connection.destroy();
-    },
-  };
+  return sessionOver(url, await dial(url, core, engine, options), () => dial(url, core, engine, options), engine.log);
 }
 
 /** PoolOptions tune createFetch's pool. */
