@@ -130,7 +130,7 @@ async function dial(url: URL, core: Core, engine: ResolvedOptions, options: Conn
 }
 
 /** loadClientCore loads (or reuses) the core a client runs on. */
-async function clientCore(options: ConnectOptions): Promise<Core> {
+export async function clientCore(options: ConnectOptions): Promise<Core> {
   return options.core ?? loadServerCore(options.codec ?? 'wasm', resolveOptions({ log: options.log }).log);
 }
 
@@ -220,7 +220,7 @@ export function createFetch(options: PoolOptions = {}): PooledFetch {
 }
 
 /** OriginPool holds the sessions of one origin. */
-class OriginPool implements ConnectionSource {
+export class OriginPool implements ConnectionSource {
   private readonly sessions: Dialed[] = [];
   private dialing: Promise<Dialed> | null = null;
 

@@ -16,6 +16,7 @@ import { createHttp1Server, handOffHttp1 } from './http1.js';
 import { selfSignedCertificate } from './self-signed.js';
 import { SocketTransport } from './socket-transport.js';
 import { sniffProtocol } from './sniff.js';
+import { CertificateSet } from './certificates.js';
 import { admission } from '../engine/admission.js';
 import type { MetricsSnapshot } from '../engine/metrics.js';
 import { exposeMetrics, type MetricsEndpoint } from './metrics.js';
@@ -38,7 +39,7 @@ export interface ServeOptions extends EngineOptions {
   /** Default 127.0.0.1. */
   hostname?: string;
   /** Serve TLS (ALPN h2 and http/1.1) with this certificate, or with one generated now. */
-  tls?: TlsOptions | 'self-signed';
+  tls?: TlsOptions | 'self-signed' | { certificates: TlsOptions[] };
   /** Which build of the wire core to run; default 'wasm' (falling back to 'js' with a warning where WebAssembly is missing). */
   codec?: CodecName;
   /** Share one loaded core between servers (its codec wins over `codec`). */
@@ -143,10 +144,14 @@ export async function serve(options: ServeOptions): Promise<H2Server> {
   let secure = false;
   if (options.tls !== undefined) {
     secure = true;
-    const creds = options.tls === 'self-signed' ? selfSignedCertificate() : options.tls;
+    const t = options.tls;
+    // Several certificates: each handshake gets the first one whose names cover its SNI server name.
+    const set = t !== 'self-signed' && 'certificates' in t ? new CertificateSet(t.certificates) : null;
+    const creds = t === 'self-signed' ? selfSignedCertificate() : 'certificates' in t ? t.certificates[0] : t;
     server = tls.createServer({
       cert: creds.cert,
       key: creds.key,
+      ...(set !== null ? { SNICallback: (name: string, cb: (e: Error | null, ctx?: tls.SecureContext) => void) => cb(null, set.contextFor(name)) } : {}),
       // RFC 9113 §3.2: "h2" over TLS, negotiated with ALPN; §9.2: TLS 1.2 or later.
       ALPNProtocols: ['h2', 'http/1.1'],
       minVersion: 'TLSv1.2',
