@@ -14,8 +14,9 @@
 //
 // Options for checking the benchmark itself (not in --help):
 //   --targets a,b,…     targets in column order, the last being the reference;
-//                       names: wasm, js, node. `--targets node,node` measures
-//                       node:http2 against itself: the noise floor.
+//                       names: wasm, js, before (H2WASM_BEFORE=a built checkout),
+//                       workers2, node, nghttpd, h2o, deno, bun (bench/server/targets.mjs).
+//                       `--targets node,node` measures node:http2 against itself: the noise floor.
 //   --rounds N          rounds (default 5, quick 3)
 //   --duration S        seconds per h2load run (default 4, quick 1)
 //   --idle N            idle connections (default 1000, quick 200)
@@ -34,7 +35,7 @@ import { median } from './lib/rounds.mjs';
 import { installCleanup, killAll, run } from './server/children.mjs';
 import { h2load, h2loadVersion, INSTALL_HINT } from './server/h2load.mjs';
 import { openIdleConnections } from './server/idle-connections.mjs';
-import { TARGETS, unavailable, startServer, settledRss } from './server/targets.mjs';
+import { TARGETS, unavailable, startServer, settledRss, cpuMs } from './server/targets.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TRANSFER = `${ROOT}bench/server/transfer.mjs`;
@@ -93,7 +94,9 @@ const METRICS = [
   { workload: 'c1', id: 'c1.rps', label: 'h2c -c1 -m1, req/s', better: 'higher', get: (f) => f.reqPerSec, fmt: 0 },
   { workload: 'c1', id: 'c1.latency', label: 'h2c -c1 -m1, mean latency µs', better: 'lower', get: (f) => f.latencyMeanUs, fmt: 1 },
   { workload: 'c10', id: 'c10.rps', label: 'h2c -c10 -m10, req/s', better: 'higher', get: (f) => f.reqPerSec, fmt: 0 },
+  { workload: 'c10', id: 'c10.cpu', label: 'h2c -c10 -m10, server CPU µs per request', better: 'lower', get: (f) => f.cpuUsPerRequest, fmt: 2 },
   { workload: 'c100', id: 'c100.rps', label: 'h2c -c100 -m100, req/s', better: 'higher', get: (f) => f.reqPerSec, fmt: 0 },
+  { workload: 'c100', id: 'c100.cpu', label: 'h2c -c100 -m100, server CPU µs per request', better: 'lower', get: (f) => f.cpuUsPerRequest, fmt: 2 },
   { workload: 'tls', id: 'tls.rps', label: 'h2 over TLS -c10 -m10, req/s', better: 'higher', get: (f) => f.reqPerSec, fmt: 0 },
   { workload: 'download', id: 'download.mbps', label: '100 MiB download, MB/s', better: 'higher', get: (f) => f.mbPerSec, fmt: 0 },
   { workload: 'upload', id: 'upload.mbps', label: '100 MiB upload to /echo, MB/s', better: 'higher', get: (f) => f.mbPerSec, fmt: 0 },
@@ -163,11 +166,18 @@ progress(`server benchmark${quick ? ' (quick)' : ''}: ${ROUNDS} rounds × [${wor
 async function measure(w, server) {
   try {
     if (w.kind === 'h2load') {
+      if (w.tls && server.tlsPort === null) return { ok: false, quiet: true, problems: [`${server.label} is measured on h2c only`] };
       const url = w.tls ? `https://127.0.0.1:${server.tlsPort}/` : `http://127.0.0.1:${server.port}/`;
       const args = ['-c', String(w.c), '-m', String(w.m), '-t', '1', '-D', `${DURATION_S}`, `--warm-up-time=${WARMUP}`, url];
-      const r = await h2load(args, { timeoutMs: (DURATION_S + 30) * 1000, wantProtocol: w.tls ? 'h2' : 'h2c' });
+      // The server's CPU over the timed part: sampled once the warm-up is over and when h2load is done.
+      const running = h2load(args, { timeoutMs: (DURATION_S + 30) * 1000, wantProtocol: w.tls ? 'h2' : 'h2c' });
+      await new Promise((r) => setTimeout(r, parseFloat(WARMUP) * (WARMUP.endsWith('ms') ? 1 : 1000)));
+      const cpuStart = cpuMs(server.pid);
+      const r = await running;
+      const cpuEnd = cpuMs(server.pid);
       const f = r.result && {
         reqPerSec: r.result.reqPerSec,
+        cpuUsPerRequest: cpuStart !== null && cpuEnd !== null && r.result.requests?.done > 0 ? ((cpuEnd - cpuStart) * 1000) / r.result.requests.done : null,
         latencyMeanUs: r.result.latency ? r.result.latency.mean * 1e6 : null,
         latency: r.result.latency,
         seconds: r.result.seconds,
@@ -222,7 +232,7 @@ async function measure(w, server) {
  * measureIdle: on a server that has so far only answered the readiness
  * probes, open and close 16 idle connections (so first-use code and buffers
  * are in place), read VmRSS once it settles, open IDLE_N idle connections,
- * wait until every one has exchanged SETTINGS, let it settle, read VmRSS
+ * wait until every one has exchanged SETTINGS and served one GET, let it settle, read VmRSS
  * again; (after - before) / IDLE_N.
  */
 async function measureIdle(server) {
@@ -366,6 +376,12 @@ const failedCount = samples.filter((s) => !s.ok).length;
 say('# HTTP/2 server benchmark');
 say();
 say(`${machine.date.slice(0, 10)} — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryMiB} MiB, ${machine.os}, Node ${machine.node}, h2load ${h2loadV ?? '(missing)'}; load average ${machine.loadAverage.join(' ')} at start, ${machine.loadAverageEnd.join(' ')} at the end${quick ? '; **quick run**' : ''}.`);
+// A 1-minute load average over a quarter of the cores at the start means other work shared the CPUs.
+if (machine.loadAverage[0] > machine.cores / 4) {
+  say();
+  say(`**Busy machine: the load average was ${machine.loadAverage[0]} on ${machine.cores} cores when this run started. Figures from it are not a result; rerun on a quiet machine.**`);
+  warn(`busy machine (load average ${machine.loadAverage[0]}): these figures are not a result`);
+}
 say();
 if (background.some((b) => b !== null)) {
   const busy = background.filter((b) => b !== null && b > BUSY_WARN).length;
@@ -406,7 +422,7 @@ say(
     `Nothing is pinned to a CPU: the scheduler places each server, its V8 helper threads and h2load on the ${machine.cores} cores as it would in production (pinning the server's main thread to one core and h2load to the other measured lower and noisier on a 2-core VM). ` +
     `Request rates come from \`h2load -t1 -c C -m M -D ${DURATION_S} --warm-up-time=${WARMUP}\` on \`GET /\` (12-byte "hello world\\n"); the mean latency is h2load's "time for request" mean at -c1 -m1; TLS is h2 negotiated by ALPN with a self-signed certificate each server makes. ` +
     `The download is \`GET /bytes?n=104857600\` by ${h2loadV ? `\`h2load -n1 -c1\`, the median of ${DOWNLOAD_REPEATS} fresh connections after one unmeasured` : 'a Node http2 client (h2load missing), after a 4 MiB warm-up transfer'}; the upload POSTs 104857600 bytes to \`/echo\` from a Node http2 client (bench/server/transfer.mjs, 64 KiB writes with backpressure, 2^31-1 receive windows) that counts and discards the echo; its clock stops at the echo's last byte; MB = 10^6 bytes. ` +
-    `Idle memory: on a server that has only answered the readiness probes, 16 idle connections are opened and closed, VmRSS is read from /proc/PID/status once it settles (two samples 250 ms apart within 0.5%, after 1 s), ${IDLE_N} raw connections (bench/server/idle-connections.mjs: preface, empty SETTINGS, ACK of the server's SETTINGS, then silence) are opened and all must complete the SETTINGS exchange, VmRSS is read again once settled; the figure is the difference divided by ${IDLE_N}; no GC is forced. ` +
+    `Idle memory: on a server that has only answered the readiness probes, 16 idle connections are opened and closed, VmRSS is read from /proc/PID/status once it settles (two samples 250 ms apart within 0.5%, after 1 s), ${IDLE_N} raw connections (bench/server/idle-connections.mjs: preface, empty SETTINGS, ACK of the server's SETTINGS, one \`GET /\` with the fields curl sends, its whole response read, then silence) are opened and all must complete the SETTINGS exchange and the request, VmRSS is read again once settled; the figure is the difference divided by ${IDLE_N}; no GC is forced. ` +
     `Any failed, errored or timed-out request, wrong status, short body or server crash makes that run a failed measurement: it is reported and left out.`,
 );
 say();

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Idle HTTP/2 connections for the memory benchmark, over plain node:net
 // sockets (h2c, prior knowledge): each connection writes the client preface and
-// an empty SETTINGS frame, ACKs the server's SETTINGS, and then says nothing.
+// an empty SETTINGS frame, ACKs the server's SETTINGS, makes one GET / (the
+// fields curl sends, the way curl's nghttp2 encodes them: :authority and
+// user-agent enter the server's HPACK table), reads the whole response, and
+// then says nothing: what a browser tab or an API client leaves behind.
 // No HTTP/2 library: the frames are a few bytes.
 //
 //   import { openIdleConnections } from './idle-connections.mjs';
@@ -17,9 +20,13 @@ import { pathToFileURL } from 'node:url';
 /** PREFACE is the client connection preface (RFC 9113 §3.4). */
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 const FRAME_HEADER_LEN = 9;
+const TYPE_DATA = 0x0;
+const TYPE_HEADERS = 0x1;
 const TYPE_SETTINGS = 0x4;
 const TYPE_GOAWAY = 0x7;
 const FLAG_ACK = 0x1;
+const FLAG_END_STREAM = 0x1;
+const FLAG_END_HEADERS = 0x4;
 
 /** frameHeader returns a 9-byte frame header (RFC 9113 §4.1) for a payload-less frame on stream 0. */
 function frameHeader(type, flags) {
@@ -34,18 +41,41 @@ function frameHeader(type, flags) {
 const HELLO = Buffer.concat([PREFACE, frameHeader(TYPE_SETTINGS, 0)]);
 const SETTINGS_ACK = frameHeader(TYPE_SETTINGS, FLAG_ACK);
 
+/** literal is an HPACK literal with incremental indexing and an indexed name (RFC 7541 §6.2.1), raw octets. */
+function literal(nameIndex, value) {
+  return Buffer.concat([Buffer.from([0x40 | nameIndex, value.length]), Buffer.from(value, 'latin1')]);
+}
+
+/** getRequest is HEADERS(stream 1, END_STREAM) for GET / with the fields curl sends. */
+function getRequest(authority) {
+  const block = Buffer.concat([
+    Buffer.from([0x82, 0x84, 0x86]), // :method GET, :path /, :scheme http (static table)
+    literal(1, authority), // :authority
+    literal(58, 'curl/7.88.1'), // user-agent
+    literal(19, '*/*'), // accept
+  ]);
+  const head = Buffer.alloc(FRAME_HEADER_LEN);
+  head.writeUIntBE(block.length, 0, 3);
+  head[3] = TYPE_HEADERS;
+  head[4] = FLAG_END_STREAM | FLAG_END_HEADERS;
+  head.writeUInt32BE(1, 5);
+  return Buffer.concat([head, block]);
+}
+
 /**
  * idleConnection opens one connection. `onReady` is called once the server
  * has sent its SETTINGS (which we ACK) and ACKed ours. Unknown frames
  * (WINDOW_UPDATE, PING…) are skipped; a GOAWAY or a close before ready is an
  * error.
  */
-function idleConnection(host, port, onReady, onFail) {
+function idleConnection(host, port, request, onReady, onFail) {
   const sock = net.connect({ host, port });
   sock.setNoDelay(true);
   let buf = Buffer.alloc(0);
   let gotSettings = false;
   let gotAck = false;
+  // Without a request the connection is ready after the SETTINGS exchange.
+  let gotResponse = !request;
   let ready = false;
   let failed = false;
   const fail = (why) => {
@@ -53,7 +83,7 @@ function idleConnection(host, port, onReady, onFail) {
     failed = true;
     onFail(why);
   };
-  sock.on('connect', () => sock.write(HELLO));
+  sock.on('connect', () => sock.write(request ? Buffer.concat([HELLO, getRequest(`${host}:${port}`)]) : HELLO));
   sock.on('data', (d) => {
     buf = buf.length ? Buffer.concat([buf, d]) : d;
     // Walk whole frames; keep a partial one for the next read.
@@ -70,10 +100,12 @@ function idleConnection(host, port, onReady, onFail) {
         gotAck = true;
       } else if (type === TYPE_GOAWAY) {
         fail('server sent GOAWAY');
+      } else if ((type === TYPE_HEADERS || type === TYPE_DATA) && (flags & FLAG_END_STREAM)) {
+        gotResponse = true;
       }
     }
     if (buf.length === 0) buf = Buffer.alloc(0); // drop the reference to the last read
-    if (gotSettings && gotAck && !ready) {
+    if (gotSettings && gotAck && gotResponse && !ready) {
       ready = true;
       onReady();
     }
@@ -90,7 +122,7 @@ function idleConnection(host, port, onReady, onFail) {
  * { ready, failures: { reason: n }, seconds, close() }; close() destroys every
  * socket and resolves when all are closed.
  */
-export function openIdleConnections({ host = '127.0.0.1', port, count, parallel = 64, timeoutMs = 60_000 }) {
+export function openIdleConnections({ host = '127.0.0.1', port, count, parallel = 64, timeoutMs = 60_000, request = true }) {
   return new Promise((resolve) => {
     const socks = [];
     const failures = {};
@@ -128,6 +160,7 @@ export function openIdleConnections({ host = '127.0.0.1', port, count, parallel 
         const s = idleConnection(
           host,
           port,
+          request,
           () => {
             settled = true;
             pending--;

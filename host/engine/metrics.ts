@@ -49,6 +49,23 @@ export class EngineMetrics {
     return this.streamsOpened - this.streamsClosed;
   }
 
+  /** add adds a snapshot's counts to these (a supervisor summing its workers). */
+  add(s: MetricsSnapshot): void {
+    this.connectionsOpened += s.connectionsOpened;
+    this.connectionsClosed += s.connectionsClosed;
+    this.streamsOpened += s.streamsOpened;
+    this.streamsClosed += s.streamsClosed;
+    this.bytesIn += s.bytesIn;
+    this.bytesOut += s.bytesOut;
+    for (let c = 0; c < ERROR_CODE_SLOTS; c++) {
+      this.goawaySent[c] += s.goawaySent[c];
+      this.goawayReceived[c] += s.goawayReceived[c];
+      this.rstSent[c] += s.rstSent[c];
+      this.rstReceived[c] += s.rstReceived[c];
+    }
+    for (const g of GUARD_NAMES) this.guards[g] += s.guards[g];
+  }
+
   /** snapshot returns a plain copy (server.metrics()). */
   snapshot(): MetricsSnapshot {
     return {

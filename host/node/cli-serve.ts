@@ -14,10 +14,12 @@ import type { CodecName } from '../core/binding.js';
 import { defaultLog } from '../engine/options.js';
 import { demoApp } from './demo-app.js';
 import { loadServerCore, serve, type H2Server, type TlsOptions } from './serve.js';
+import { answerPrimary, isWorker, reportReady, Supervisor, workerCount } from './workers.js';
+import { serveMetricsFrom } from './metrics.js';
 
 export const SERVE_USAGE = `usage: h2wasm serve [--host 127.0.0.1] [--port 8080] [--tls-port 8443]
                     [--tls-cert FILE --tls-key FILE | --tls-self-signed] [--codec wasm|js] [--root DIR]
-                    [--metrics-port N] [--shutdown-timeout MS]
+                    [--workers N|auto] [--metrics-port N] [--shutdown-timeout MS]
                     [--max-connections N] [--max-streams-in-flight N] [--idle-timeout MS]
                     [--stream-idle-timeout MS] [--window-stall-timeout MS] [--headers-timeout MS] [--close-timeout MS]`;
 
@@ -44,6 +46,8 @@ interface ServeArgs {
   codec: CodecName;
   root: string | undefined;
   metricsPort: number | null;
+  /** Worker processes (1: this process serves). */
+  workers: number;
   /** The numeric tuning flags given (engine and server options). */
   tuning: Partial<Record<NumericOption, number>>;
 }
@@ -58,7 +62,7 @@ function parsePort(flag: string, v: string): number {
 
 /** parseServeArgs reads serve's flags. */
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const a: ServeArgs = { host: '127.0.0.1', port: 8080, tlsPort: null, cert: null, key: null, selfSigned: false, codec: 'wasm', root: undefined, metricsPort: null, tuning: {} };
+  const a: ServeArgs = { host: '127.0.0.1', port: 8080, tlsPort: null, cert: null, key: null, selfSigned: false, codec: 'wasm', root: undefined, metricsPort: null, workers: 1, tuning: {} };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -75,6 +79,15 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       case '--tls-self-signed': a.selfSigned = true; break;
       case '--root': a.root = value(); break;
       case '--metrics-port': a.metricsPort = parsePort(flag, value()); break;
+      case '--workers': {
+        const v = value();
+        try {
+          a.workers = workerCount(v);
+        } catch (e) {
+          throw new ServeUsageError(`--workers: ${(e as Error).message}`);
+        }
+        break;
+      }
       case '--codec': {
         const v = value();
         if (v !== 'wasm' && v !== 'js') throw new ServeUsageError(`--codec must be wasm or js, not ${v}`);
@@ -101,12 +114,15 @@ export function parseServeArgs(argv: string[]): ServeArgs {
 export async function runServe(argv: string[]): Promise<number> {
   const a = parseServeArgs(argv);
   const log = defaultLog;
+  if (a.workers > 1 && !isWorker()) return runSupervisor(a, log);
+  const inWorker = isWorker();
   const core = await loadServerCore(a.codec, log);
   const handler = demoApp({ root: a.root });
   const shutdownTimeout = a.tuning.shutdownTimeout ?? 5000;
   const common = {
     ...a.tuning, stream: handler, core, hostname: a.host, shutdownTimeout, log,
-    ...(a.metricsPort !== null ? { metrics: { port: a.metricsPort } } : {}),
+    // Under a supervisor the primary serves the metrics, summed over the workers.
+    ...(a.metricsPort !== null && !inWorker ? { metrics: { port: a.metricsPort } } : {}),
   };
   const servers: H2Server[] = [];
   servers.push(await serve({ ...common, port: a.port }));
@@ -114,7 +130,11 @@ export async function runServe(argv: string[]): Promise<number> {
   if (a.cert !== null && a.key !== null) tls = { cert: await readFile(a.cert), key: await readFile(a.key) };
   else if (a.selfSigned) tls = 'self-signed';
   if (tls !== null && a.tlsPort !== null) servers.push(await serve({ ...common, port: a.tlsPort, tls }));
-  log('info', 'h2wasm serving', {
+  if (inWorker) {
+    reportReady({ h2c: servers[0].port, tls: servers[1]?.port ?? null, codec: core.codec });
+  }
+  log('info', inWorker ? 'worker serving' : 'h2wasm serving', {
+    ...(inWorker ? { pid: process.pid } : {}),
     codec: core.codec,
     h2c: `http://${a.host}:${servers[0].port}/ (h2c prior knowledge + HTTP/1.1)`,
     ...(servers[1] ? { tls: `https://${a.host}:${servers[1].port}/ (ALPN h2 + http/1.1)` } : {}),
@@ -123,7 +143,10 @@ export async function runServe(argv: string[]): Promise<number> {
     ...(servers[0].metricsPort !== null ? { metrics: `http://${a.host}:${servers[0].metricsPort}/metrics` } : {}),
   });
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       log('info', 'shutting down', { signal, deadlineMs: shutdownTimeout });
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -142,7 +165,50 @@ export async function runServe(argv: string[]): Promise<number> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    if (inWorker) {
+      answerPrimary(() => servers.map((s) => ({ listener: `${s.tls ? 'tls' : 'h2c'}:${s.port}`, snapshot: s.metrics() })), () => stop('shutdown'));
+    }
   });
+  log('info', 'stopped', {});
+  // A worker's IPC channel would keep it alive: it is done.
+  if (inWorker) process.exit(0);
+  return 0;
+}
+
+/** runSupervisor forks the workers (they share the listening sockets), prints the boot line once all
+ *  serve, serves their summed counters on the metrics port, restarts a worker that crashes, and on
+ *  SIGINT/SIGTERM shuts them down gracefully. */
+async function runSupervisor(a: ServeArgs, log: typeof defaultLog): Promise<number> {
+  const shutdownTimeout = a.tuning.shutdownTimeout ?? 5000;
+  const supervisor = new Supervisor(a.workers, log);
+  const ports = await supervisor.start();
+  const metrics = a.metricsPort === null ? null : await serveMetricsFrom(
+    async () => [...(await supervisor.metrics())].map(([listener, m]) => ({ listener, metrics: m })),
+    a.metricsPort, a.host,
+  );
+  log('info', 'h2wasm serving', {
+    codec: ports.codec,
+    workers: a.workers,
+    scheduling: 'round-robin (cluster.SCHED_RR)',
+    h2c: `http://${a.host}:${ports.h2c}/ (h2c prior knowledge + HTTP/1.1)`,
+    ...(ports.tls !== null ? { tls: `https://${a.host}:${ports.tls}/ (ALPN h2 + http/1.1)` } : {}),
+    ...(a.selfSigned ? { certificate: 'self-signed, generated at start by each worker (clients must skip verification, e.g. curl -k)' } : {}),
+    ...(metrics !== null ? { metrics: `http://${a.host}:${metrics.port}/metrics` } : {}),
+  });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log('info', 'shutting down', { signal, deadlineMs: shutdownTimeout, workers: supervisor.size });
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.once('SIGINT', () => process.exit(1));
+      process.once('SIGTERM', () => process.exit(1));
+      // The workers have the deadline; the supervisor kills what is left just after it.
+      void supervisor.stop(shutdownTimeout > 0 ? shutdownTimeout + 500 : 2 ** 31 - 1).then(() => resolve());
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await metrics?.close();
   log('info', 'stopped', {});
   return 0;
 }

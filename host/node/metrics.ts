@@ -58,6 +58,48 @@ export function metricsRegistry(sources: Set<MetricsSource>): Registry {
   return registry;
 }
 
+/** metricsHandler answers /metrics (and /) with the registry's text, after refresh() when given. */
+function metricsHandler(registry: Registry, refresh?: () => Promise<void>): http.RequestListener {
+  return (req, res) => {
+    if (req.url !== '/metrics' && req.url !== '/') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    (refresh ?? (() => Promise.resolve()))().then(() => registry.metrics()).then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(e)}\n`),
+    );
+  };
+}
+
+/** listen binds server to port on host. */
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** serveMetricsFrom serves the counters that collect() gathers at each scrape (a supervisor's
+ *  workers, summed); it resolves with the bound port and a close(). */
+export async function serveMetricsFrom(collect: () => Promise<MetricsSource[]>, port: number, host: string): Promise<{ port: number; close(): Promise<void> }> {
+  const sources = new Set<MetricsSource>();
+  const registry = metricsRegistry(sources);
+  const server = http.createServer(metricsHandler(registry, async () => {
+    const now = await collect();
+    sources.clear();
+    for (const s of now) sources.add(s);
+  }));
+  await listen(server, port, host);
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 interface Endpoint {
   server: http.Server;
   sources: Set<MetricsSource>;
@@ -81,23 +123,8 @@ export async function exposeMetrics(source: MetricsSource, port: number, host: s
   if (ep === undefined) {
     const sources = new Set<MetricsSource>();
     const registry = metricsRegistry(sources);
-    const server = http.createServer((req, res) => {
-      if (req.url !== '/metrics' && req.url !== '/') {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-        return;
-      }
-      registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-        (e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(e)}\n`),
-      );
-    });
-    const ready = new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const server = http.createServer(metricsHandler(registry));
+    const ready = listen(server, port, host);
     ep = { server, sources, ready };
     endpoints.set(key, ep);
     ready.catch(() => endpoints.delete(key));

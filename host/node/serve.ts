@@ -18,8 +18,9 @@ import { SocketTransport } from './socket-transport.js';
 import { sniffProtocol } from './sniff.js';
 import { CertificateSet } from './certificates.js';
 import { admission } from '../engine/admission.js';
-import type { MetricsSnapshot } from '../engine/metrics.js';
-import { exposeMetrics, type MetricsEndpoint } from './metrics.js';
+import { EngineMetrics, type MetricsSnapshot } from '../engine/metrics.js';
+import { exposeMetrics, serveMetricsFrom, type MetricsEndpoint } from './metrics.js';
+import { answerPrimary, isWorker, reportReady, Supervisor, workerCount } from './workers.js';
 
 /** DEFAULT_MAX_CONNECTIONS bounds client connections in the process; over it new ones are closed at accept. */
 export const DEFAULT_MAX_CONNECTIONS = 10_000;
@@ -52,6 +53,11 @@ export interface ServeOptions extends EngineOptions {
   maxConnections?: number;
   /** Serve the counters as Prometheus text on http://hostname:port/metrics (servers naming the same port share it). */
   metrics?: { port: number; hostname?: string };
+  /** Run this many worker processes (Node's cluster, round-robin), or 'auto' for one per core. The
+   *  program is started again in each worker, where the same serve() call serves; in the primary
+   *  serve() supervises them (restarts a crashed one, sums their metrics) and close() stops them.
+   *  Default 1: this process serves. */
+  workers?: number | 'auto';
 }
 
 /** H2Server is a listening server. */
@@ -89,6 +95,63 @@ export async function loadServerCore(codec: CodecName, log: Log): Promise<Core> 
 
 /** serve starts one listener; it resolves once the listener is bound. */
 export async function serve(options: ServeOptions): Promise<H2Server> {
+  const workers = options.workers === undefined ? 1 : workerCount(options.workers);
+  if (workers > 1 && !isWorker()) return superviseWorkers(options, workers);
+  const server = await serveHere(options);
+  if (workers > 1) {
+    // A worker of a supervised serve(): say it serves, answer the primary, and leave when told to.
+    reportReady({ h2c: server.port, tls: server.tls ? server.port : null, codec: server.codec });
+    answerPrimary(
+      () => [{ listener: `${server.tls ? 'tls' : 'h2c'}:${server.port}`, snapshot: server.metrics() }],
+      () => void server.close().then(() => process.exit(0)),
+    );
+  }
+  return server;
+}
+
+/** superviseWorkers is serve() in the primary of a multi-process server. */
+async function superviseWorkers(options: ServeOptions, count: number): Promise<H2Server> {
+  const log = resolveOptions({ log: options.log }).log;
+  const supervisor = new Supervisor(count, log);
+  const ports = await supervisor.start();
+  const secure = options.tls !== undefined;
+  let summed: MetricsSnapshot = new EngineMetrics().snapshot();
+  const refresh = async () => {
+    const total = new EngineMetrics();
+    for (const m of (await supervisor.metrics()).values()) total.add(m.snapshot());
+    summed = total.snapshot();
+  };
+  // server.metrics() is synchronous: it returns the workers' counters as of the last second.
+  const poll = setInterval(() => void refresh(), 1000);
+  poll.unref();
+  const metricsEndpoint = options.metrics === undefined ? null : await serveMetricsFrom(
+    async () => [...(await supervisor.metrics())].map(([listener, metrics]) => ({ listener, metrics })),
+    options.metrics.port, options.metrics.hostname ?? options.hostname ?? '127.0.0.1',
+  );
+  const shutdownTimeout = Math.max(0, options.shutdownTimeout ?? 5000);
+  let closing: Promise<void> | null = null;
+  return {
+    port: secure ? (ports.tls ?? ports.h2c) : ports.h2c,
+    hostname: options.hostname ?? '127.0.0.1',
+    tls: secure,
+    codec: ports.codec as CodecName,
+    get connections() {
+      return summed.openConnections;
+    },
+    metricsPort: metricsEndpoint?.port ?? null,
+    metrics: () => summed,
+    close: () => {
+      closing ??= supervisor.stop(shutdownTimeout > 0 ? shutdownTimeout + 500 : 2 ** 31 - 1).then(async () => {
+        clearInterval(poll);
+        await metricsEndpoint?.close();
+      });
+      return closing;
+    },
+  };
+}
+
+/** serveHere serves in this process. */
+async function serveHere(options: ServeOptions): Promise<H2Server> {
   const engine = resolveOptions(options);
   const log = engine.log;
   const handler = options.stream ?? (options.fetch !== undefined ? fetchToStreamHandler(options.fetch, { log }) : undefined);
@@ -120,7 +183,8 @@ export async function serve(options: ServeOptions): Promise<H2Server> {
       return false;
     }
     admission.connections++;
-    socket.once('close', releaseConnection);
+    // 'on', not 'once': a socket closes once, and once() would wrap the listener (about 200 bytes a socket).
+    socket.on('close', releaseConnection);
     return true;
   };
   const startH2 = (socket: net.Socket, first: Buffer | null): void => {

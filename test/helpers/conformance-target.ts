@@ -1,13 +1,20 @@
 // The server under conformance test. With H2_TARGET=host:port the suite
 // speaks to that server (nghttpd, Node's http2, anything listening for h2c
 // with prior knowledge); without it, it starts h2wasm's own server from
-// host/node/serve.ts on a loopback port.
+// host/node/serve.ts on a loopback port, in the test process, with
+// conformanceHandler (which reads the whole request before answering). With
+// the `demoApp` option (or CONFORMANCE_TARGET=demo-app) it starts `h2wasm
+// serve` instead, the demo app in its own process (test/helpers/server-process.ts),
+// which answers `GET /` at once, before the request has ended, and clients of
+// it send every frame in its own write (paceMs).
 //
 // serve.ts is being written as this suite is; it is imported by a path held in
 // a variable so this file compiles before it exists, and its shape is declared
 // here (ServeModule, ServerStream) from the contract in host/engine/types.ts. When neither
 // the module nor H2_TARGET is there, startTarget throws, so every test fails
 // loudly with the reason: nothing is skipped.
+
+import { startServerProcess } from './server-process.js';
 
 /** ServerStream is the part of the engine's request stream (host/engine/types.ts)
  *  the handler uses, declared here so this file stands on its own. */
@@ -26,9 +33,30 @@ export interface Target {
   port: number;
   /** What it is, for test titles and messages. */
   name: string;
-  /** stop stops a server we started (a no-op for an external one). */
+  /** The pause between a client's writes, ms (0: frames written as the test makes them). */
+  paceMs: number;
+  /** stop stops a server we started (a no-op for an external one); it rejects when a server
+   *  process ignores SIGTERM (it is killed then). */
   stop(): Promise<void>;
+  /** exited says why a server process we started is gone (its exit and last log lines), or null. */
+  exited?(): string | null;
 }
+
+/** TargetOptions choose the server startTarget starts when H2_TARGET names none. */
+export interface TargetOptions {
+  /** Start `h2wasm serve` (the demo app) in its own process instead of serve() in this one
+   *  (default: env CONFORMANCE_TARGET=demo-app). */
+  demoApp?: boolean;
+  /** The demo app's codec (default 'wasm'). */
+  codec?: 'wasm' | 'js';
+  /** The pause between a client's writes, ms (default DEFAULT_DEMO_APP_PACE_MS for the demo app,
+   *  0 otherwise). Env CONFORMANCE_PACE_MS overrides it for every target. */
+  paceMs?: number;
+}
+
+/** DEFAULT_DEMO_APP_PACE_MS is the pause between writes to the demo app: long enough that a
+ *  server idle in another process has read one frame before the next arrives on loopback. */
+export const DEFAULT_DEMO_APP_PACE_MS = 2;
 
 /** RESPONSE_BODY is what h2wasm's handler answers: over 5 octets, as h2spec's
  *  6.9.2 #2 needs (it skips the case when the body of / is shorter). */
@@ -82,12 +110,33 @@ export function parseTarget(spec: string): { host: string; port: number } {
   return { host: m[1] === '' ? '127.0.0.1' : m[1], port };
 }
 
-/** startTarget returns the server to test: H2_TARGET when set, else a fresh h2wasm server on 127.0.0.1. */
-export async function startTarget(): Promise<Target> {
+/** startTarget returns the server to test: H2_TARGET when set, else a fresh h2wasm server on
+ *  127.0.0.1 (in this process, or the demo app in its own when options.demoApp). */
+export async function startTarget(options: TargetOptions = {}): Promise<Target> {
+  const demoApp = options.demoApp ?? process.env.CONFORMANCE_TARGET === 'demo-app';
+  const paceMs = nonNegative(process.env.CONFORMANCE_PACE_MS) ?? options.paceMs ?? (demoApp ? DEFAULT_DEMO_APP_PACE_MS : 0);
   const external = process.env.H2_TARGET;
   if (external !== undefined && external !== '') {
     const { host, port } = parseTarget(external);
-    return { host, port, name: `H2_TARGET ${host}:${port}`, stop: async () => {} };
+    return { host, port, name: `H2_TARGET ${host}:${port}`, paceMs, stop: async () => {} };
+  }
+  if (demoApp) {
+    const codec = options.codec ?? 'wasm';
+    const server = await startServerProcess(['--codec', codec]);
+    return {
+      host: '127.0.0.1',
+      port: server.port,
+      name: `h2wasm serve --codec ${codec} (pid ${server.pid}) 127.0.0.1:${server.port}`,
+      paceMs,
+      stop: async () => {
+        await server.stop();
+      },
+      exited: () => {
+        const { exitCode, signalCode } = server.child;
+        if (exitCode === null && signalCode === null) return null;
+        return `h2wasm serve exited (${exitCode ?? signalCode}); its last log lines: ${JSON.stringify(server.log.slice(-3))}`;
+      },
+    };
   }
   let mod: ServeModule;
   const path: string = SERVE_MODULE;
@@ -108,6 +157,13 @@ export async function startTarget(): Promise<Target> {
     host: '127.0.0.1',
     port: server.port,
     name: `h2wasm 127.0.0.1:${server.port}`,
+    paceMs,
     stop: () => server.close(),
   };
+}
+
+function nonNegative(s: string | undefined): number | undefined {
+  if (s === undefined || s === '') return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }

@@ -1,11 +1,14 @@
 // Shared set-up for the conformance files: one target server per file (h2wasm
-// started fresh, or H2_TARGET), fresh client connections per test, every
-// socket closed after each test.
+// started fresh in this process, the demo app in its own, or H2_TARGET), fresh
+// client connections per test, every socket closed after each test. After a
+// failed test the target is checked: once it no longer completes a handshake
+// (a wedged or dead server), the remaining tests fail at once with the reason
+// instead of each waiting out its timeouts.
 
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { concatBytes } from '../../../host/bytes.js';
 import { RawH2, closeAll, DEFAULT_TIMEOUT_MS, type ConnectOptions } from '../../helpers/raw-h2.js';
-import { startTarget, type Target } from '../../helpers/conformance-target.js';
+import { startTarget, type Target, type TargetOptions } from '../../helpers/conformance-target.js';
 
 /** T is the per-expectation timeout. */
 export const T = DEFAULT_TIMEOUT_MS;
@@ -13,13 +16,32 @@ export const T = DEFAULT_TIMEOUT_MS;
 /** CASE_TIMEOUT bounds one test: a handshake and a few expectations, each at most T. */
 export const CASE_TIMEOUT = 6 * T + 2000;
 
-let target: Target | undefined;
+/** PROBE_TIMEOUT_MS bounds the handshake that checks, after a failed test, that the target still serves. */
+const PROBE_TIMEOUT_MS = 2000;
 
-/** useTarget starts the target before the file's tests and stops it after; it closes every client socket after each test. */
-export function useTarget(): void {
+let target: Target | undefined;
+/** Why the target no longer serves, once a check after a failed test found it so. */
+let gone: string | null = null;
+let checkNext = false;
+
+/** useTarget starts the target before the file's (or describe block's) tests and stops it after;
+ *  it closes every client socket after each test, and checks the target after a failed one. */
+export function useTarget(options: TargetOptions = {}): void {
   beforeAll(async () => {
-    target = await startTarget();
+    target = await startTarget(options);
+    gone = null;
+    checkNext = false;
   }, 30_000);
+  beforeEach(async ({ onTestFailed }) => {
+    if (checkNext) {
+      checkNext = false;
+      gone = await stillServes(currentTarget());
+    }
+    if (gone !== null) throw new Error(`conformance: the target no longer serves (${gone}); this case was not tried`);
+    onTestFailed(() => {
+      checkNext = true;
+    });
+  }, PROBE_TIMEOUT_MS + 1000);
   afterEach(() => {
     closeAll();
   });
@@ -30,16 +52,33 @@ export function useTarget(): void {
   }, 30_000);
 }
 
+/** stillServes reports why the target no longer serves (it exited, or no handshake completes
+ *  within PROBE_TIMEOUT_MS), or null when it does. */
+async function stillServes(t: Target): Promise<string | null> {
+  const exited = t.exited?.() ?? null;
+  if (exited !== null) return exited;
+  let c: RawH2 | undefined;
+  try {
+    c = await RawH2.connect(t.port, t.host, { timeoutMs: PROBE_TIMEOUT_MS });
+    await c.handshake();
+    return null;
+  } catch (e) {
+    return `no handshake: ${e instanceof Error ? e.message : String(e)}`;
+  } finally {
+    c?.close();
+  }
+}
+
 /** currentTarget is the running target (throws if useTarget's beforeAll failed). */
 export function currentTarget(): Target {
   if (target === undefined) throw new Error('conformance: no target server (see the beforeAll error above)');
   return target;
 }
 
-/** connect opens a client connection to the target, without the preface. */
+/** connect opens a client connection to the target, without the preface (paced as the target asks). */
 export function connect(options?: ConnectOptions): Promise<RawH2> {
   const t = currentTarget();
-  return RawH2.connect(t.port, t.host, options);
+  return RawH2.connect(t.port, t.host, { paceMs: t.paceMs, ...options });
 }
 
 /** handshake opens a client connection and completes h2spec's handshake. */
