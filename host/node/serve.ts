@@ -17,6 +17,7 @@ import { selfSignedCertificate } from './self-signed.js';
 import { SocketTransport } from './socket-transport.js';
 import { sniffProtocol } from './sniff.js';
 import { CertificateSet } from './certificates.js';
+import type { Registry } from 'prom-client';
 import { admission } from '../engine/admission.js';
 import { EngineMetrics, type MetricsSnapshot } from '../engine/metrics.js';
 import { exposeMetrics, serveMetricsFrom, type MetricsEndpoint } from './metrics.js';
@@ -52,7 +53,7 @@ export interface ServeOptions extends EngineOptions {
   /** Client connections open at once in the whole process (HTTP/2 and HTTP/1.1); the next is closed at accept. Default 10,000. */
   maxConnections?: number;
   /** Serve the counters as Prometheus text on http://hostname:port/metrics (servers naming the same port share it). */
-  metrics?: { port: number; hostname?: string };
+  metrics?: { port: number; hostname?: string; /** More metrics served after the engine's (a proxy's). */ registry?: Registry };
   /** Run this many worker processes (Node's cluster, round-robin), or 'auto' for one per core. The
    *  program is started again in each worker, where the same serve() call serves; in the primary
    *  serve() supervises them (restarts a crashed one, sums their metrics) and close() stops them.
@@ -256,7 +257,7 @@ async function serveHere(options: ServeOptions): Promise<H2Server> {
   if (options.metrics !== undefined) {
     const source = { listener: `${secure ? 'tls' : 'h2c'}:${address.port}`, metrics: engine.metrics };
     try {
-      metricsEndpoint = await exposeMetrics(source, options.metrics.port, options.metrics.hostname ?? hostname, log);
+      metricsEndpoint = await exposeMetrics(source, options.metrics.port, options.metrics.hostname ?? hostname, log, options.metrics.registry);
     } catch (e) {
       server.close();
       throw e;
