@@ -50,10 +50,11 @@ export async function forward(front: ServerStream, set: BackendSet, options: For
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   let tried: Backend | null = null;
+  let failure: 'connect' | 'timeout' = 'connect';
   for (let attempt = 0; attempt < 2; attempt++) {
     const backend = set.pick(tried);
     if (backend === null) {
-      if (tried !== null) break; // the one retry has no other backend: answer for the first failure
+      if (tried !== null) break; // the one retry has no other backend: answer for the failure
       front.respond(503, TEXT);
       await front.end('no healthy backend\n');
       return { status: 503, backend: null, error: 'saturated', seconds: seconds() };
@@ -75,22 +76,23 @@ export async function forward(front: ServerStream, set: BackendSet, options: For
       }
       // RFC 9110 §9.2.2: an idempotent request may be sent again; one the backend did not process
       // (REFUSED_STREAM, above a GOAWAY, never connected) may be too, whatever its method, while none
-      // of its body has been read from the client.
-      const again = attempt === 0 && !bodyStarted.value && !front.headersSent && (IDEMPOTENT.has(front.method) || notProcessed || isConnectError(e));
+      // of its body has been read from the client. A timeout is not retried: the backend may be
+      // working on it, and a second wait would double the client's.
+      const again = attempt === 0 && !timeout && !bodyStarted.value && !front.headersSent && (IDEMPOTENT.has(front.method) || notProcessed || isConnectError(e));
+      failure = timeout ? 'timeout' : 'connect';
       if (again) continue;
       if (front.headersSent) {
         front.reset(H2_INTERNAL_ERROR);
         return { status: 0, backend, error: 'reset', seconds: seconds() };
       }
-      const status = timeout ? 504 : 502;
-      front.respond(status, TEXT);
-      await front.end(timeout ? 'backend timed out\n' : 'bad gateway\n').catch(() => {});
-      return { status, backend, error: timeout ? 'timeout' : 'connect', seconds: seconds() };
+      break;
     }
   }
-  front.respond(502, TEXT);
-  await front.end('bad gateway\n').catch(() => {});
-  return { status: 502, backend: tried, error: 'connect', seconds: seconds() };
+  // The first failure, or the retry's when there was one, is what the client is told.
+  const status = failure === 'timeout' ? 504 : 502;
+  front.respond(status, TEXT);
+  await front.end(failure === 'timeout' ? 'backend timed out\n' : 'bad gateway\n').catch(() => {});
+  return { status, backend: tried, error: failure, seconds: seconds() };
 }
 
 function isConnectError(e: unknown): boolean {
@@ -114,8 +116,9 @@ function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => void): Promi
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      onTimeout();
+      // Settled first: onTimeout (a reset) rejects p at once, and the race must report the timeout.
       reject(new BackendTimeout(`no response head within ${ms} ms`));
+      onTimeout();
     }, ms);
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
