@@ -140,15 +140,33 @@ async function viaH2(front: ServerStream, backend: Backend, options: ForwardOpti
   try {
     if (front.hasBody) void pumpRequestToH2(front, stream, bodyStarted);
     const head = await withTimeout(stream.response, options.backendTimeout, cancel);
-    const ended = stream.receivedAll && stream.unread === 0;
-    front.respond(head.status, forwardResponseFields(head.headers, '2'), ended && stream.trailers === null);
-    if (!ended || stream.trailers !== null) {
+    const fields = forwardResponseFields(head.headers, '2');
+    // What arrived with the head is passed on with it, before the front's next flush: the head, that
+    // body and, when the backend has finished, the end and its trailers leave in one socket write
+    // rather than one each. (What arrived is bounded by the backend stream's receive window.)
+    const arrived: Uint8Array[] = [];
+    while (stream.unread > 0) {
+      const chunk = await stream.read();
+      if (chunk === null) break;
+      arrived.push(chunk);
+    }
+    const done = stream.receivedAll && stream.unread === 0;
+    if (done && arrived.length === 0 && stream.trailers === null) {
+      front.respond(head.status, fields, true);
+      return head.status;
+    }
+    front.respond(head.status, fields);
+    const trailers = () => (stream.trailers !== null ? forwardTrailerFields(stream.trailers) : undefined);
+    const writes = arrived.map((chunk) => front.write(chunk));
+    if (done) writes.push(front.end(null, trailers()));
+    await Promise.all(writes);
+    if (!done) {
       for (;;) {
         const chunk = await stream.read();
         if (chunk === null) break;
         await front.write(chunk);
       }
-      await front.end(null, stream.trailers !== null ? forwardTrailerFields(stream.trailers) : undefined);
+      await front.end(null, trailers());
     }
     return head.status;
   } finally {
