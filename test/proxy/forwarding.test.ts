@@ -189,4 +189,15 @@ describe('h2wasm proxy: failures', () => {
     expect(ejections[0].backend).toBe(dead);
     expect(alive.seen).toHaveLength(21);
   });
+
+  it('every backend of a route dead: 502 while they are tried (each request tries both), then 503 once both are ejected', async () => {
+    const dead1 = await deadBackend('http');
+    const dead2 = await deadBackend('h2c');
+    const p = await startProxyProcess(route(`/=${dead1},${dead2}`));
+    const session = await connect(p.h2c);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await request(session, `/n${i}`)).status);
+    expect(statuses).toEqual([502, 502, 502, 503, 503]);
+    expect((await request(session, '/n')).body.toString()).toBe('no healthy backend\n');
+  });
 });

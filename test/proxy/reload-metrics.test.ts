@@ -22,7 +22,8 @@ describe('h2wasm proxy: SIGHUP reload', () => {
 
     const inFlight = request(session, '/slow/hold');
     await a.holding;
-    writeFileSync(conf, `routes = ["/=${b.url}"]\nbackend_timeout = 10000\n`);
+    // The new file gives the route as a table.
+    writeFileSync(conf, `backend_timeout = 10000\n[[routes]]\nprefix = "/"\nbackends = ["${b.url}"]\n`);
     const from = p.log.length;
     p.child.kill('SIGHUP');
     await p.waitForLog('proxy configuration reloaded', { from });

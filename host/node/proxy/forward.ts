@@ -71,7 +71,9 @@ export async function forward(front: ServerStream, set: BackendSet, options: For
       if (front.closed) return { status: 0, backend, error: 'reset', seconds: seconds() };
       const timeout = e instanceof BackendTimeout;
       const notProcessed = e instanceof H2Error && e.retryable;
-      if (timeout || !notProcessed) {
+      // A refused stream or a GOAWAY is the backend shedding load, not failing; a connection that
+      // cannot be made is a failure, though the client reports it retryable (nothing was sent).
+      if (timeout || !notProcessed || isConnectError(e)) {
         if (backend.failed()) options.log('warn', 'backend ejected after consecutive failures', { backend: backend.label, error: (e as Error).message });
       }
       // RFC 9110 §9.2.2: an idempotent request may be sent again; one the backend did not process
