@@ -1,0 +1,81 @@
+// Backends that misbehave, and responses without bodies, through `h2wasm
+// proxy`: garbage instead of HTTP/1.1 or HTTP/2 is 502, a backend that drops
+// its connection mid-body resets the client's stream, and HEAD, 204 and 304
+// from an HTTP/1.1 backend end cleanly. The proxy serves on after each.
+
+import * as http from 'node:http';
+import * as net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { connect, defer, outcome, request } from '../helpers/peers.js';
+import { startHttpBackend } from '../helpers/proxy-backends.js';
+import { startProxyProcess } from '../helpers/proxy-process.js';
+import { killAllServers } from '../helpers/server-process.js';
+
+afterAll(killAllServers);
+
+/** startTcp runs a raw TCP server on 127.0.0.1 that calls onSocket for each connection. */
+async function startTcp(onSocket: (s: net.Socket) => void): Promise<number> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+    onSocket(s);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  defer(() => new Promise<void>((resolve) => {
+    for (const s of sockets) s.destroy();
+    server.close(() => resolve());
+  }));
+  return (server.address() as AddressInfo).port;
+}
+
+describe('h2wasm proxy: misbehaving backends', () => {
+  it('garbage instead of HTTP/1.1 or HTTP/2 is 502; the proxy goes on serving', async () => {
+    const garbage = await startTcp((s) => s.once('data', () => s.end('this is not HTTP at all\r\n\r\n')));
+    const good = await startHttpBackend('good');
+    const p = await startProxyProcess(['--route', `/h1=http://127.0.0.1:${garbage}`, '--route', `/h2=h2c://127.0.0.1:${garbage}`, '--route', `/=${good.url}`]);
+    const session = await connect(p.h2c);
+    expect((await request(session, '/h1')).status).toBe(502);
+    expect((await request(session, '/h2')).status).toBe(502);
+    expect((await request(session, '/ok')).status).toBe(200);
+  });
+
+  it('a backend that drops its connection in the middle of the body: the client\'s stream is reset, the connection goes on', async () => {
+    const dropper = await startTcp((s) => s.once('data', () => {
+      s.write('HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n');
+      s.write(Buffer.alloc(1000, 0x61));
+      setTimeout(() => s.destroy(), 50);
+    }));
+    const good = await startHttpBackend('good');
+    const p = await startProxyProcess(['--route', `/drop=http://127.0.0.1:${dropper}`, '--route', `/=${good.url}`]);
+    const session = await connect(p.h2c);
+    const o = await outcome(session.request({ ':path': '/drop' }));
+    expect(o.status).toBe(200);
+    expect(o.ended).toBe(false);
+    expect(o.bytes).toBeLessThan(100_000);
+    expect(o.rstCode).toBe(2); // INTERNAL_ERROR: the response cannot be finished
+    expect((await request(session, '/ok')).status).toBe(200);
+  });
+
+  it('HEAD, 204 and 304 from an HTTP/1.1 backend end without a body and without hanging', async () => {
+    const server = http.createServer((req, res) => {
+      if (req.url === '/204') res.writeHead(204).end();
+      else if (req.url === '/304') res.writeHead(304, { etag: '"x"' }).end();
+      else res.writeHead(200, { 'content-length': '100', 'content-type': 'text/plain' }).end(req.method === 'HEAD' ? undefined : 'x'.repeat(100));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    defer(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+    const p = await startProxyProcess(['--route', `/=http://127.0.0.1:${(server.address() as AddressInfo).port}`]);
+    const session = await connect(p.h2c);
+    const head = await request(session, '/x', { method: 'HEAD' });
+    expect([head.status, head.headers['content-length'], head.body.length]).toEqual([200, '100', 0]);
+    const nc = await request(session, '/204');
+    expect([nc.status, nc.body.length]).toEqual([204, 0]);
+    const nm = await request(session, '/304');
+    expect([nm.status, nm.headers.etag, nm.body.length]).toEqual([304, '"x"', 0]);
+    const get = await request(session, '/x');
+    expect([get.status, get.body.length]).toEqual([200, 100]);
+  });
+});
