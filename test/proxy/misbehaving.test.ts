@@ -4,6 +4,7 @@
 // from an HTTP/1.1 backend end cleanly. The proxy serves on after each.
 
 import * as http from 'node:http';
+import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -78,4 +79,43 @@ describe('h2wasm proxy: misbehaving backends', () => {
     const get = await request(session, '/x');
     expect([get.status, get.body.length]).toEqual([200, 100]);
   });
+
+  it('a client that resets while the backend has not answered: the backend\'s request is cancelled (HTTP/1.1 and h2c)', async () => {
+    let h1Arrived = 0;
+    let h1Closed = 0;
+    const h1 = http.createServer((_req, res) => {
+      h1Arrived++;
+      res.once('close', () => { h1Closed++; });
+    });
+    await new Promise<void>((resolve) => h1.listen(0, '127.0.0.1', resolve));
+    let h2Arrived = 0;
+    let h2Cancelled = 0;
+    const h2 = http2.createServer();
+    h2.on('stream', (stream) => {
+      h2Arrived++;
+      stream.once('close', () => { if (stream.rstCode === http2.constants.NGHTTP2_CANCEL) h2Cancelled++; });
+    });
+    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
+    const h2Sessions = new Set<http2.ServerHttp2Session>();
+    h2.on('session', (x) => h2Sessions.add(x));
+    defer(() => new Promise<void>((resolve) => { h1.closeAllConnections(); h1.close(() => resolve()); }));
+    defer(() => new Promise<void>((resolve) => { for (const x of h2Sessions) x.destroy(); h2.close(() => resolve()); }));
+    const port = (srv: net.Server) => (srv.address() as AddressInfo).port;
+    const p = await startProxyProcess(['--route', `/h1=http://127.0.0.1:${port(h1)}`, '--route', `/h2=h2c://127.0.0.1:${port(h2)}`]);
+    const session = await connect(p.h2c);
+    for (const path of ['/h1', '/h2']) {
+      const req = session.request({ ':path': path });
+      req.on('error', () => {});
+      // Reset once the request is at the backend, waiting for its answer.
+      await until(() => (path === '/h1' ? h1Arrived : h2Arrived) === 1);
+      req.close(http2.constants.NGHTTP2_CANCEL);
+    }
+    await until(() => h1Closed === 1 && h2Cancelled === 1);
+    expect([h1Closed, h2Cancelled]).toEqual([1, 1]);
+  });
 });
+
+/** until polls cond every 50 ms, at most 200 times (10 s). */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
+}
