@@ -115,6 +115,36 @@ describe('h2wasm proxy: misbehaving backends', () => {
   });
 });
 
+describe('h2wasm proxy: retries', () => {
+  it('a backend that refuses streams (REFUSED_STREAM): GET and a bodiless POST are sent once more, to the other backend, which is not ejected for it', async () => {
+    let refused = 0;
+    const refuser = http2.createServer();
+    refuser.on('stream', (stream) => {
+      refused++;
+      stream.on('error', () => {}); // Node reports the reset it sent as an error of its own stream
+      stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+    });
+    await new Promise<void>((resolve) => refuser.listen(0, '127.0.0.1', resolve));
+    const sessions = new Set<http2.ServerHttp2Session>();
+    refuser.on('session', (x) => sessions.add(x));
+    defer(() => new Promise<void>((resolve) => { for (const x of sessions) x.destroy(); refuser.close(() => resolve()); }));
+    const good = await startHttpBackend('good');
+    const refuserUrl = `h2c://127.0.0.1:${(refuser.address() as AddressInfo).port}`;
+    const p = await startProxyProcess(['--route', `/=${refuserUrl},${good.url}`]);
+    const session = await connect(p.h2c);
+    for (let i = 0; i < 4; i++) {
+      const get = await request(session, `/get${i}`);
+      expect([get.status, get.headers['x-backend']]).toEqual([200, 'good']);
+      const post = await request(session, `/post${i}`, { method: 'POST' });
+      expect([post.status, post.headers['x-backend']]).toEqual([200, 'good']);
+    }
+    // Round-robin sent half of the 8 requests to the refuser first; more than max_failures (3) of them,
+    // and it was never ejected: a refusal is load shedding, not failure.
+    expect(refused).toBe(4);
+    expect(p.log.filter((e) => e.msg === 'backend ejected after consecutive failures')).toHaveLength(0);
+  });
+});
+
 /** until polls cond every 50 ms, at most 200 times (10 s). */
 async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));

@@ -134,13 +134,15 @@ export class BackendSet {
 
   constructor(readonly backends: Backend[]) {}
 
-  /** pick returns the next healthy backend, or null when every one is ejected. */
+  /** pick returns the next healthy backend other than exclude, or null when there is none. A pick for
+   *  a retry (exclude given) leaves the rotation where it is: otherwise the backend that failed would be
+   *  next again, and one that refuses every stream would take every request's first try. */
   pick(exclude: Backend | null = null): Backend | null {
     const n = this.backends.length;
     for (let i = 0; i < n; i++) {
       const b = this.backends[(this.next + i) % n];
       if (b.healthy && b !== exclude) {
-        this.next = (this.next + i + 1) % n;
+        if (exclude === null) this.next = (this.next + i + 1) % n;
         return b;
       }
     }
