@@ -13,6 +13,7 @@ import { parse as parseToml } from 'smol-toml';
 import type { CodecName } from '../core/binding.js';
 import { defaultLog } from '../engine/options.js';
 import type { TlsOptions } from './serve.js';
+import { parseRoute } from '../proxy/routes.js';
 import { proxy, type ProxyOptions } from './proxy/proxy.js';
 
 export const PROXY_USAGE = `usage: h2wasm proxy [--host 127.0.0.1] [--port 8080]
@@ -103,9 +104,18 @@ export function parseProxyArgs(argv: string[]): ProxyArgs {
   return a;
 }
 
+/** readNamed reads a file a flag or the config file names; a file that cannot be read is a usage error. */
+async function readNamed(path: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    throw new ProxyUsageError(`${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 /** readConfig reads a TOML or JSON config file. */
 export async function readConfig(path: string): Promise<ConfigFile> {
-  const text = await readFile(path, 'utf8');
+  const text = (await readNamed(path, 'config file')).toString('utf8');
   try {
     return (path.endsWith('.json') ? JSON.parse(text) : parseToml(text)) as ConfigFile;
   } catch (e) {
@@ -121,13 +131,20 @@ function routeStrings(c: ConfigFile): string[] {
 /** optionsFrom merges the flags over the config file into proxy() options. */
 async function optionsFrom(a: ProxyArgs, c: ConfigFile): Promise<ProxyOptions> {
   const certificates: TlsOptions[] = [];
-  if (a.cert !== undefined && a.key !== undefined) certificates.push({ cert: await readFile(a.cert), key: await readFile(a.key) });
-  for (const pair of c.certificates ?? []) certificates.push({ cert: await readFile(pair.cert), key: await readFile(pair.key) });
+  if (a.cert !== undefined && a.key !== undefined) certificates.push({ cert: await readNamed(a.cert, '--tls-cert'), key: await readNamed(a.key, '--tls-key') });
+  for (const pair of c.certificates ?? []) certificates.push({ cert: await readNamed(pair.cert, 'certificate'), key: await readNamed(pair.key, 'certificate key') });
   const selfSigned = a.selfSigned || c.tls_self_signed === true;
   const tlsPort = a.tlsPort ?? c.tls_port;
   const tls = certificates.length > 0 ? { port: tlsPort ?? 8443, certificates } : selfSigned ? { port: tlsPort ?? 8443, certificates: 'self-signed' as const } : undefined;
   const routes = [...a.routes, ...routeStrings(c)];
   if (routes.length === 0) throw new ProxyUsageError('no routes: give --route or routes in the config file');
+  for (const r of routes) {
+    try {
+      parseRoute(r);
+    } catch (e) {
+      throw new ProxyUsageError((e as Error).message);
+    }
+  }
   const metricsPort = a.metricsPort ?? c.metrics_port;
   return {
     hostname: a.host ?? c.host ?? '127.0.0.1',
@@ -142,7 +159,7 @@ async function optionsFrom(a: ProxyArgs, c: ConfigFile): Promise<ProxyOptions> {
     shutdownTimeout: a.shutdownTimeout ?? c.shutdown_timeout,
     maxConnections: c.max_connections,
     codec: a.codec ?? c.codec,
-    backendTls: c.backend_tls ? { rejectUnauthorized: c.backend_tls.reject_unauthorized, ca: c.backend_tls.ca ? await readFile(c.backend_tls.ca) : undefined } : undefined,
+    backendTls: c.backend_tls ? { rejectUnauthorized: c.backend_tls.reject_unauthorized, ca: c.backend_tls.ca ? await readNamed(c.backend_tls.ca, 'backend_tls ca') : undefined } : undefined,
     log: defaultLog,
   };
 }
