@@ -1,11 +1,12 @@
 // `h2wasm proxy` as a command: bad flags, routes and files are usage errors
 // (exit 2 with the reason and the usage), and --tls-cert/--tls-key give the
-// TLS front its certificate (an :authority it does not cover is 421).
+// TLS front its certificate (an :authority it does not cover is 421); SIGTERM
+// lets a request in flight finish.
 
 import { execFile } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from '../../host/node/self-signed.js';
-import { connect, request } from '../helpers/peers.js';
+import { connect, request, tcpConnectFails } from '../helpers/peers.js';
 import { startHttpBackend } from '../helpers/proxy-backends.js';
 import { startProxyProcess, tempFiles } from '../helpers/proxy-process.js';
 import { BIN, killAllServers } from '../helpers/server-process.js';
@@ -53,5 +54,20 @@ describe('h2wasm proxy: the command line', () => {
     expect((await request(session, '/', { headers: { ':authority': 'app.test' } })).headers['x-backend']).toBe('app');
     expect((await request(session, '/', { headers: { ':authority': `127.0.0.1:${p.tlsPort}` } })).status).toBe(200);
     expect((await request(session, '/', { headers: { ':authority': 'other.test' } })).status).toBe(421);
+  });
+
+  it('SIGTERM: a request in flight through the proxy completes, the process exits 0 and its port is closed', async () => {
+    const backend = await startHttpBackend('app');
+    const p = await startProxyProcess(['--route', `/=${backend.url}`]);
+    const session = await connect(p.h2c);
+    const inFlight = request(session, '/slow/hold');
+    await backend.holding;
+    p.child.kill('SIGTERM');
+    await p.waitForLog('shutting down');
+    backend.held.open();
+    const r = await inFlight;
+    expect([r.status, r.body.toString()]).toEqual([200, 'held\n']);
+    expect(await p.exited).toBe(0);
+    expect(await tcpConnectFails(p.port)).toBe(true);
   });
 });
