@@ -69,12 +69,23 @@ class ProxyMetrics {
   private readonly errors = new Counter({ name: 'h2wasm_proxy_errors_total', help: 'Requests the proxy answered itself, by route, backend and kind (no_route, connect, timeout, reset, saturated, misdirected).', labelNames: ['route', 'backend', 'kind'], registers: [this.registry] });
   private readonly latency = new Histogram({ name: 'h2wasm_proxy_response_seconds', help: 'Time to the response head, by route and backend.', labelNames: ['route', 'backend'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
 
+  /** The labelled children by route, backend and status class, made once: prom-client hashes a
+   *  label object on every inc() and observe() given one. */
+  private readonly children = new Map<string, { requests: { inc(): void }; latency: { observe(v: number): void } }>();
+
   record(route: string, o: Outcome): void {
     const backend = o.backend?.label ?? 'none';
     if (o.error !== 'none') this.errors.inc({ route, backend, kind: o.error });
     if (o.status > 0) {
-      this.requests.inc({ route, backend, class: `${Math.floor(o.status / 100)}xx` });
-      this.latency.observe({ route, backend }, o.seconds);
+      const cls = `${Math.floor(o.status / 100)}xx`;
+      const key = `${route}\n${backend}\n${cls}`;
+      let c = this.children.get(key);
+      if (c === undefined) {
+        c = { requests: this.requests.labels(route, backend, cls), latency: this.latency.labels(route, backend) };
+        this.children.set(key, c);
+      }
+      c.requests.inc();
+      c.latency.observe(o.seconds);
     }
   }
 
