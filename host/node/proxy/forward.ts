@@ -134,17 +134,23 @@ function watchReset(front: ServerStream, cancel: () => void): () => void {
   };
 }
 
-/** withTimeout rejects with BackendTimeout after ms, resetting what onTimeout names. */
+/** withTimeout settles as p does, or rejects with BackendTimeout after ms and calls onTimeout (a
+ *  reset). One promise and one timer: this runs once per request. */
 function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      // Settled first: onTimeout (a reset) rejects p at once, and the race must report the timeout.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      // Settled first: onTimeout rejects p at once, and the caller must see the timeout.
       reject(new BackendTimeout(`no response head within ${ms} ms`));
       onTimeout();
     }, ms);
+    p.then((v) => {
+      clearTimeout(timer);
+      resolve(v);
+    }, (e: unknown) => {
+      clearTimeout(timer);
+      reject(e);
+    });
   });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 /** viaH2 forwards over an HTTP/2 backend session; it resolves with the status once the response is done. */
