@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // h2wasm's benchmarks, one command: `npm run bench` runs them all.
 //
-//   node bench/bench.mjs [codec|frames|server|client|workerd|charts|all] [--quick] [--only X] [--out DIR]
+//   node bench/bench.mjs [codec|frames|server|client|proxy|workerd|charts|all] [--quick] [--only X] [--out DIR]
 //
 //   codec    HPACK encode/decode: h2wasm WASM and JS builds, hpack.js, hpack (bench/codec.mjs)
 //   frames   HTTP/2 frame parse/serialize: h2wasm WASM and JS builds (bench/frames.mjs)
 //   server   h2load against h2wasm serve (wasm, js) and node:http2 (bench/server.mjs; needs h2load)
 //   client   the h2wasm client, undici and node:http2's client against nghttpd (bench/client.mjs; needs nghttpd)
+//   proxy    h2load through h2wasm proxy and nghttpx in front of nghttpd (bench/proxy.mjs;
+//            needs h2load, nghttpd and nghttpx)
 //   workerd  the codec benchmark inside workerd via miniflare (bench/workerd.mjs)
 //   charts   the SVG charts, from whichever result files exist
 //   all      every part above, in that order (the default)
@@ -29,10 +31,10 @@ import { renderCharts } from './lib/charts.mjs';
 import { h2loadVersionSync } from './lib/machine.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const PARTS = ['codec', 'frames', 'server', 'client', 'workerd'];
+const PARTS = ['codec', 'frames', 'server', 'client', 'proxy', 'workerd'];
 const COMMANDS = [...PARTS, 'charts', 'all'];
 const INSTALL_HINT = 'h2load is missing: install it with `apt-get install nghttp2-client` (Debian/Ubuntu) or `brew install nghttp2` (macOS)';
-const USAGE = 'usage: node bench/bench.mjs [codec|frames|server|client|workerd|charts|all] [--quick] [--only X] [--out DIR]';
+const USAGE = 'usage: node bench/bench.mjs [codec|frames|server|client|proxy|workerd|charts|all] [--quick] [--only X] [--out DIR]';
 const NGHTTPD_HINT = 'nghttpd is missing: install it with `apt-get install nghttp2-server` (Debian/Ubuntu) or `brew install nghttp2` (macOS)';
 
 const T0 = Date.now();
@@ -139,7 +141,7 @@ async function runPart(part) {
     results.push({ part, status, seconds: (Date.now() - t) / 1000, files, note });
   };
   let script = `bench/${part}.mjs`;
-  let supportsOnly = part !== 'workerd';
+  let supportsOnly = part !== 'workerd' && part !== 'proxy';
   if (part === 'workerd') {
     if (!existsSync(join(ROOT, script))) {
       progress('workerd: skipped — bench/workerd.mjs is not there yet');
@@ -147,7 +149,7 @@ async function runPart(part) {
     }
     supportsOnly = readFileSync(join(ROOT, script), 'utf8').includes("'--only'");
   }
-  if (part === 'server' && command === 'all' && !h2loadVersionSync()) {
+  if ((part === 'server' || part === 'proxy') && command === 'all' && !h2loadVersionSync()) {
     progress(`server: skipped — ${INSTALL_HINT}`);
     return done('skipped', INSTALL_HINT);
   }

@@ -245,6 +245,11 @@ export abstract class Connection implements StreamOwner, Ticking {
     return this.transport.remote;
   }
 
+  /** The TLS server name the peer asked for, or null. */
+  get servername(): string | null {
+    return this.transport.servername ?? null;
+  }
+
   /** Reports whether the connection has finished (its transport is closed or closing). */
   get isFinished(): boolean {
     return this.finished;

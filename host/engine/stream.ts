@@ -15,6 +15,7 @@ import { H2Error } from './h2-error.js';
 /** StreamOwner is what a Stream needs from its connection. */
 export interface StreamOwner {
   readonly remote: string;
+  readonly servername: string | null;
   /** sendHeaders encodes and queues a HEADERS frame (and CONTINUATIONs) now. */
   sendHeaders(stream: Stream, fields: HeaderList, endStream: boolean): void;
   /** queueOutput tells the scheduler the stream has output; it returns the promise a writer awaits (backpressure). */
@@ -119,6 +120,10 @@ export abstract class Stream {
 
   get remote(): string {
     return this.owner.remote;
+  }
+
+  get servername(): string | null {
+    return this.owner.servername;
   }
 
   /** The AbortSignal is made on first use: most handlers never look at it. */

@@ -20,6 +20,8 @@ export interface Transport {
   destroy(): void;
   /** A description of the peer for log lines, e.g. "127.0.0.1:53422". */
   readonly remote: string;
+  /** The server name the peer asked for in its TLS handshake (SNI), when there was one. */
+  readonly servername?: string;
   /** Bytes written but not yet taken by the peer (the window-stall guard watches it shrink). */
   readonly unsentBytes: number;
 }
@@ -86,6 +88,9 @@ export interface ServerStream {
   readonly signal: AbortSignal;
   /** The peer's address, for logs. */
   readonly remote: string;
+  /** The TLS server name (SNI) the client asked for on this connection, or null (h2c, no SNI). A proxy
+   *  checks an :authority against the certificate served for it (RFC 9113 §9.1.1; 421). */
+  readonly servername: string | null;
   /** Reports whether the request has a body still to come (END_STREAM not yet seen on HEADERS). */
   readonly hasBody: boolean;
 

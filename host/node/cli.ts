@@ -1,6 +1,7 @@
 // The h2wasm command line: the server and tools over the wire core.
 //
 //   h2wasm serve ...                         the demo HTTP/2 server (cli-serve.ts)
+//   h2wasm proxy ...                         the reverse proxy (cli-proxy.ts)
 //   h2wasm info [--codec wasm|js]            which core loads, its size and ABI
 //   h2wasm hpack decode HEX...               decode field blocks (one context, in order)
 //   h2wasm hpack encode NAME:VALUE...        encode one field list, print hex
@@ -18,6 +19,7 @@ import { HpackError } from '../core/errors.js';
 import { sensitiveHeaders, type HeaderList } from '../core/hpack.js';
 import { ABI_VERSION } from '../../assembly/abi.js';
 import { runServe, ServeUsageError, SERVE_USAGE } from './cli-serve.js';
+import { runProxy, ProxyUsageError, PROXY_USAGE } from './cli-proxy.js';
 
 /** CLIENT_PREFACE is what a client sends before its first frame (RFC 9113 §3.4). */
 const CLIENT_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
@@ -25,6 +27,7 @@ const CLIENT_PREFACE = 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n';
 const USAGE = `usage:
   h2wasm serve [--host H] [--port P] [--tls-port P] [--tls-cert F --tls-key F | --tls-self-signed] [--codec wasm|js] [--root DIR]
                [--metrics-port N] [--max-connections N] [--max-streams-in-flight N] [--*-timeout MS] (h2wasm serve --help)
+  h2wasm proxy --route '[HOST]/PREFIX=BACKEND[,BACKEND...]' ... [--config FILE] [--port P] [--tls-port P …]
   h2wasm info [--codec wasm|js]
   h2wasm hpack decode HEX...            decode field blocks with one decoder, in order
   h2wasm hpack encode NAME:VALUE...     encode one field list and print it as hex
@@ -119,6 +122,7 @@ async function frames(core: Core, file: string | undefined, out: (s: string) => 
 export async function main(argv: string[], out = (s: string) => console.log(s), err = (s: string) => console.error(s)): Promise<number> {
   try {
     if (argv[0] === 'serve') return await runServe(argv.slice(1));
+    if (argv[0] === 'proxy') return await runProxy(argv.slice(1));
     const o = parse(argv);
     const [command, sub, ...rest] = o.args;
     if (command === undefined || command === 'help' || command === '--help') {
@@ -152,6 +156,10 @@ export async function main(argv: string[], out = (s: string) => console.log(s), 
   } catch (e) {
     if (e instanceof ServeUsageError) {
       err(`h2wasm: ${e.message}\n${SERVE_USAGE}`);
+      return 2;
+    }
+    if (e instanceof ProxyUsageError) {
+      err(`h2wasm: ${e.message}\n${PROXY_USAGE}`);
       return 2;
     }
     if (e instanceof UsageError) {

@@ -119,7 +119,7 @@ async function dial(url: URL, core: Core, engine: ResolvedOptions, options: Conn
 const processCores = new Map<CodecName, Promise<Core>>();
 
 /** clientCore returns the core a client runs on: the one given, or the process's for the codec. */
-function clientCore(options: ConnectOptions): Promise<Core> {
+export function clientCore(options: ConnectOptions): Promise<Core> {
   if (options.core !== undefined) return Promise.resolve(options.core);
   const codec = options.codec ?? 'wasm';
   let core = processCores.get(codec);
@@ -184,7 +184,7 @@ export function createFetch(options: PoolOptions = {}): PooledFetch {
 }
 
 /** OriginPool holds the sessions of one origin. */
-class OriginPool implements ConnectionSource {
+export class OriginPool implements ConnectionSource {
   private readonly sessions: Dialed[] = [];
   private dialing: Promise<Dialed> | null = null;
 

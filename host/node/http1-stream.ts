@@ -79,6 +79,11 @@ export class Http1ServerStream implements ServerStream {
     return this.abortController.signal;
   }
 
+  get servername(): string | null {
+    const name = (this.req.socket as { servername?: string | false }).servername;
+    return typeof name === 'string' && name !== '' ? name : null;
+  }
+
   get remote(): string {
     const { remoteAddress, remotePort } = this.req.socket;
     return remoteAddress?.includes(':') ? `[${remoteAddress}]:${remotePort}` : `${remoteAddress}:${remotePort}`;

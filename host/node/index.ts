@@ -13,3 +13,5 @@ export type {
   ServerStream, StreamHandler, HeaderInit, EngineOptions, Http2Settings, Log, Transport,
 } from '../engine/types.js';
 export type { MetricsSnapshot } from '../engine/metrics.js';
+export { proxy } from './proxy/proxy.js';
+export type { ProxyOptions, ProxyServer } from './proxy/proxy.js';

@@ -66,6 +66,12 @@ function metricsHandler(registry: Registry, refresh?: () => Promise<void>): http
       return;
     }
     (refresh ?? (() => Promise.resolve()))().then(() => registry.metrics()).then(
+      async (text) => {
+        // Registries added to this one (a proxy's per-route metrics) follow the engine's.
+        for (const extra of extraRegistries.get(registry) ?? []) text += await extra.metrics();
+        return text;
+      },
+    ).then(
       (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
       (e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(e)}\n`),
     );
@@ -100,8 +106,12 @@ export async function serveMetricsFrom(collect: () => Promise<MetricsSource[]>, 
   };
 }
 
+/** extraRegistries: registries served after an endpoint's own (addRegistry). */
+const extraRegistries = new WeakMap<Registry, Registry[]>();
+
 interface Endpoint {
   server: http.Server;
+  registry: Registry;
   sources: Set<MetricsSource>;
   ready: Promise<void>;
 }
@@ -117,7 +127,7 @@ export interface MetricsEndpoint {
 
 /** exposeMetrics serves Prometheus text on http://host:port/metrics for source, sharing the
  *  listener with other servers on the same port. */
-export async function exposeMetrics(source: MetricsSource, port: number, host: string, log: Log): Promise<MetricsEndpoint> {
+export async function exposeMetrics(source: MetricsSource, port: number, host: string, log: Log, extra?: Registry): Promise<MetricsEndpoint> {
   const key = `${host}:${port}`;
   let ep = endpoints.get(key);
   if (ep === undefined) {
@@ -125,12 +135,17 @@ export async function exposeMetrics(source: MetricsSource, port: number, host: s
     const registry = metricsRegistry(sources);
     const server = http.createServer(metricsHandler(registry));
     const ready = listen(server, port, host);
-    ep = { server, sources, ready };
+    ep = { server, registry, sources, ready };
     endpoints.set(key, ep);
     ready.catch(() => endpoints.delete(key));
   }
   await ep.ready;
   ep.sources.add(source);
+  if (extra !== undefined) {
+    const list = extraRegistries.get(ep.registry) ?? [];
+    if (!list.includes(extra)) list.push(extra);
+    extraRegistries.set(ep.registry, list);
+  }
   const bound = (ep.server.address() as { port: number }).port;
   log('info', 'metrics served', { url: `http://${host}:${bound}/metrics`, listener: source.listener });
   const endpoint = ep;

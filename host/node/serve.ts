@@ -16,6 +16,8 @@ import { createHttp1Server, handOffHttp1 } from './http1.js';
 import { selfSignedCertificate } from './self-signed.js';
 import { SocketTransport } from './socket-transport.js';
 import { sniffProtocol } from './sniff.js';
+import { CertificateSet } from './certificates.js';
+import type { Registry } from 'prom-client';
 import { admission } from '../engine/admission.js';
 import { EngineMetrics, type MetricsSnapshot } from '../engine/metrics.js';
 import { exposeMetrics, serveMetricsFrom, type MetricsEndpoint } from './metrics.js';
@@ -39,7 +41,7 @@ export interface ServeOptions extends EngineOptions {
   /** Default 127.0.0.1. */
   hostname?: string;
   /** Serve TLS (ALPN h2 and http/1.1) with this certificate, or with one generated now. */
-  tls?: TlsOptions | 'self-signed';
+  tls?: TlsOptions | 'self-signed' | { certificates: TlsOptions[] };
   /** Which build of the wire core to run; default 'wasm' (falling back to 'js' with a warning where WebAssembly is missing). */
   codec?: CodecName;
   /** Share one loaded core between servers (its codec wins over `codec`). */
@@ -51,7 +53,7 @@ export interface ServeOptions extends EngineOptions {
   /** Client connections open at once in the whole process (HTTP/2 and HTTP/1.1); the next is closed at accept. Default 10,000. */
   maxConnections?: number;
   /** Serve the counters as Prometheus text on http://hostname:port/metrics (servers naming the same port share it). */
-  metrics?: { port: number; hostname?: string };
+  metrics?: { port: number; hostname?: string; /** More metrics served after the engine's (a proxy's). */ registry?: Registry };
   /** Run this many worker processes (Node's cluster, round-robin), or 'auto' for one per core. The
    *  program is started again in each worker, where the same serve() call serves; in the primary
    *  serve() supervises them (restarts a crashed one, sums their metrics) and close() stops them.
@@ -207,10 +209,14 @@ async function serveHere(options: ServeOptions): Promise<H2Server> {
   let secure = false;
   if (options.tls !== undefined) {
     secure = true;
-    const creds = options.tls === 'self-signed' ? selfSignedCertificate() : options.tls;
+    const t = options.tls;
+    // Several certificates: each handshake gets the first one whose names cover its SNI server name.
+    const set = t !== 'self-signed' && 'certificates' in t ? new CertificateSet(t.certificates) : null;
+    const creds = t === 'self-signed' ? selfSignedCertificate() : 'certificates' in t ? t.certificates[0] : t;
     server = tls.createServer({
       cert: creds.cert,
       key: creds.key,
+      ...(set !== null ? { SNICallback: (name: string, cb: (e: Error | null, ctx?: tls.SecureContext) => void) => cb(null, set.contextFor(name)) } : {}),
       // RFC 9113 §3.2: "h2" over TLS, negotiated with ALPN; §9.2: TLS 1.2 or later.
       ALPNProtocols: ['h2', 'http/1.1'],
       minVersion: 'TLSv1.2',
@@ -251,7 +257,7 @@ async function serveHere(options: ServeOptions): Promise<H2Server> {
   if (options.metrics !== undefined) {
     const source = { listener: `${secure ? 'tls' : 'h2c'}:${address.port}`, metrics: engine.metrics };
     try {
-      metricsEndpoint = await exposeMetrics(source, options.metrics.port, options.metrics.hostname ?? hostname, log);
+      metricsEndpoint = await exposeMetrics(source, options.metrics.port, options.metrics.hostname ?? hostname, log, options.metrics.registry);
     } catch (e) {
       server.close();
       throw e;

@@ -34,6 +34,11 @@ const WRITE_BACKLOG = 256 * 1024;
 export class SocketTransport implements Transport {
   constructor(private readonly socket: net.Socket) {}
 
+  get servername(): string | undefined {
+    const name = (this.socket as { servername?: string | false }).servername;
+    return typeof name === 'string' && name !== '' ? name : undefined;
+  }
+
   get remote(): string {
     const s = this.socket;
     return s.remoteFamily === 'IPv6' ? `[${s.remoteAddress}]:${s.remotePort}` : `${s.remoteAddress}:${s.remotePort}`;

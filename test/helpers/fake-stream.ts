@@ -39,6 +39,8 @@ export class FakeStream implements ServerStream {
   readonly scheme: string;
   readonly authority: string;
   readonly remote: string;
+  /** No TLS server name: a fake stream stands for an h2c connection. */
+  readonly servername: string | null = null;
   readonly hasBody: boolean;
   trailers: HeaderList | null = null;
 

@@ -51,7 +51,13 @@ export function portOf(url: unknown): number {
 
 /** startServerProcess runs `h2wasm serve --host 127.0.0.1 --port 0 ARGS` and resolves at its boot line. */
 export function startServerProcess(args: string[] = [], options: { bootTimeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+  return startCommandProcess('serve', 'h2wasm serving', args, options);
+}
+
+/** startCommandProcess runs `h2wasm COMMAND --host 127.0.0.1 --port 0 ARGS` and resolves at the log
+ *  line whose msg is bootMsg (its h2c and tls fields name the ports). */
+export function startCommandProcess(command: string, bootMsg: string, args: string[], options: { bootTimeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [BIN, command, '--host', '127.0.0.1', '--port', '0', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: options.env ?? process.env,
   });
@@ -60,7 +66,7 @@ export function startServerProcess(args: string[] = [], options: { bootTimeoutMs
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`h2wasm serve printed no boot line within ${options.bootTimeoutMs ?? 15_000} ms: ${JSON.stringify(log)}`));
+      reject(new Error(`h2wasm ${command} printed no boot line within ${options.bootTimeoutMs ?? 15_000} ms: ${JSON.stringify(log)}`));
     }, options.bootTimeoutMs ?? 15_000);
     let buffered = '';
     child.stderr!.setEncoding('utf8');
@@ -77,7 +83,7 @@ export function startServerProcess(args: string[] = [], options: { bootTimeoutMs
           entry = { msg: line };
         }
         log.push(entry);
-        if (entry.msg === 'h2wasm serving') {
+        if (entry.msg === bootMsg) {
           clearTimeout(timer);
           const server: ServerProcess = {
             child,
@@ -100,7 +106,7 @@ export function startServerProcess(args: string[] = [], options: { bootTimeoutMs
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`h2wasm serve exited (${code}) before its boot line: ${JSON.stringify(log)}`));
+      reject(new Error(`h2wasm ${command} exited (${code}) before its boot line: ${JSON.stringify(log)}`));
     });
   });
 }

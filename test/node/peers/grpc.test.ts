@@ -3,15 +3,13 @@
 // compressed flag and a 4-byte big-endian length), content-type
 // application/grpc, and grpc-status in the trailers.
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ServerStream, StreamHandler } from '../../../host/engine/types.js';
-import { defer, startServer } from '../../helpers/peers.js';
+import { countTo, GREETER_PROTO, greeterClient, sayHello, type GreeterClient } from '../../helpers/greeter-client.js';
+import { startServer } from '../../helpers/peers.js';
 
-const PROTO = fileURLToPath(new URL('./fixtures/greeter.proto', import.meta.url));
-const root = protobuf.loadSync(PROTO);
+const root = protobuf.loadSync(GREETER_PROTO);
 const HelloRequest = root.lookupType('h2wasm.test.HelloRequest');
 const HelloReply = root.lookupType('h2wasm.test.HelloReply');
 const CountRequest = root.lookupType('h2wasm.test.CountRequest');
@@ -90,25 +88,10 @@ function greeter(seen: Seen[]): StreamHandler {
   };
 }
 
-interface GreeterClient extends grpc.Client {
-  SayHello(req: { name: string }, cb: (err: grpc.ServiceError | null, reply?: { message: string }) => void): grpc.ClientUnaryCall;
-  CountTo(req: { n: number }): grpc.ClientReadableStream<{ i: number }>;
-}
-
 async function setup(): Promise<{ client: GreeterClient; seen: Seen[] }> {
   const seen: Seen[] = [];
   const server = await startServer({ stream: greeter(seen) });
-  const def = protoLoader.loadSync(PROTO);
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { h2wasm: { test: { Greeter: new (addr: string, creds: grpc.ChannelCredentials) => GreeterClient } } };
-  const client = new pkg.h2wasm.test.Greeter(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
-  defer(() => client.close());
-  return { client, seen };
-}
-
-function sayHello(client: GreeterClient, name: string): Promise<{ message: string }> {
-  return new Promise((resolve, reject) => {
-    client.SayHello({ name }, (err, reply) => (err ? reject(err) : resolve(reply!)));
-  });
+  return { client: greeterClient(server.port), seen };
 }
 
 describe('grpc-js client (insecure, h2c)', () => {
@@ -121,15 +104,10 @@ describe('grpc-js client (insecure, h2c)', () => {
 
   it('server-streaming CountTo delivers every message in order, then status OK', async () => {
     const { client } = await setup();
-    const call = client.CountTo({ n: 50 });
-    const got: number[] = [];
-    call.on('data', (m: { i: number }) => got.push(m.i));
-    const status = await new Promise<grpc.StatusObject>((resolve, reject) => {
-      call.on('status', resolve);
-      call.on('error', reject);
-    });
-    expect(status.code).toBe(grpc.status.OK);
-    expect(got).toEqual(Array.from({ length: 50 }, (_, k) => k + 1));
+    const r = await countTo(client, 50);
+    expect(r.error).toBe(null);
+    expect(r.status?.code).toBe(grpc.status.OK);
+    expect(r.got).toEqual(Array.from({ length: 50 }, (_, k) => k + 1));
   });
 
   it('a failing unary call (trailers-only, grpc-status 5) reaches the client as NOT_FOUND with its message', async () => {
@@ -143,12 +121,9 @@ describe('grpc-js client (insecure, h2c)', () => {
 
   it('a stream that fails after some messages: the messages, then OUT_OF_RANGE from the trailers', async () => {
     const { client } = await setup();
-    const call = client.CountTo({ n: 1000 });
-    let count = 0;
-    call.on('data', () => { count++; });
-    const err = await new Promise<grpc.ServiceError>((resolve) => call.on('error', resolve));
-    expect(err.code).toBe(grpc.status.OUT_OF_RANGE);
-    expect(err.details).toBe('at most 100');
-    expect(count).toBe(100);
+    const r = await countTo(client, 1000);
+    expect(r.error?.code).toBe(grpc.status.OUT_OF_RANGE);
+    expect(r.error?.details).toBe('at most 100');
+    expect(r.got).toHaveLength(100);
   });
 });
