@@ -37,27 +37,39 @@ function prepareFields(list, abi) {
   return { bytes: latin1Bytes(text), fields, count: list.length };
 }
 
+/** hexBytes returns the octets of a hex string. */
+function hexBytes(h) {
+  const out = new Uint8Array(h.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.substr(i * 2, 2), 16);
+  return out;
+}
+
 /**
- * prepareWorkload encodes a workload's header lists into header blocks with
- * the WebAssembly core (one encoder per connection, default options) and
- * returns what the operations need.
+ * prepareWorkload returns what the operations need for one workload: its
+ * blocks are w.wires (made by another encoder, hex) when given, else the
+ * header lists encoded by the WebAssembly core (one encoder per connection,
+ * w.encoderOptions or the defaults). w.encode === false: decode only.
  */
 export function prepareWorkload(w, wasmCore, abi, BufferCtor) {
-  const blocks = w.connections.map((lists) => {
-    const enc = wasmCore.hpackEncoder();
-    const out = lists.map((l) => enc.encode(l).slice());
-    enc.close();
-    return out;
-  });
+  const blocks = w.wires
+    ? w.wires.map((conn) => conn.map(hexBytes))
+    : w.connections.map((lists) => {
+        const enc = wasmCore.hpackEncoder(w.encoderOptions);
+        const out = lists.map((l) => enc.encode(l).slice());
+        enc.close();
+        return out;
+      });
   const nBlocks = blocks.reduce((s, c) => s + c.length, 0);
   const blockBytes = blocks.reduce((s, c) => s + c.reduce((t, b) => t + b.length, 0), 0);
   return {
     name: w.name,
+    group: w.group,
+    encode: w.encode !== false,
     connections: w.connections,
     blocks,
     // hpack.js and hpack want Node Buffers; h2wasm takes any Uint8Array.
     bufferBlocks: BufferCtor ? blocks.map((c) => c.map((b) => BufferCtor.from(b))) : null,
-    prepared: w.connections.map((lists) => lists.map((l) => prepareFields(l, abi))),
+    prepared: w.encode === false ? null : w.connections.map((lists) => lists.map((l) => prepareFields(l, abi))),
     nBlocks,
     blockBytes,
   };
@@ -167,10 +179,10 @@ export function makeOps(p, codecs) {
     if (!c) continue;
     const blocks = name.startsWith('h2wasm') ? p.blocks : p.bufferBlocks;
     ops.set(`${name}|decode`, () => c.decode(blocks));
-    ops.set(`${name}|encode`, () => c.encode(p.connections));
+    if (p.encode) ops.set(`${name}|encode`, () => c.encode(p.connections));
     if (c.decodeCore) {
       ops.set(`${name}|decode (core only)`, () => c.decodeCore(p.blocks));
-      ops.set(`${name}|encode (core only)`, () => c.encodeCore(p.connections, p.prepared));
+      if (p.encode) ops.set(`${name}|encode (core only)`, () => c.encodeCore(p.connections, p.prepared));
     }
   }
   return ops;
@@ -200,4 +212,55 @@ export function checkRoundTrip(p, codecs, hpackjs, HPACK) {
     got[name] = JSON.stringify(list.map(([k, v]) => [k, v])) === want;
   }
   return got;
+}
+
+/**
+ * checkDecodes decodes every block of a prepared workload with each codec
+ * present, one decoder per connection, and returns, per codec, null when
+ * every block gave its header list, or why not (a thrown error or the first
+ * block that differs). A benchmark drops a codec that fails from that workload.
+ */
+export function checkDecodes(p, codecs, hpackjs, HPACK) {
+  const out = {};
+  for (const name of CODEC_NAMES) {
+    const c = codecs[name];
+    if (!c) continue;
+    let why = null;
+    try {
+      for (let ci = 0; ci < p.blocks.length && why === null; ci++) {
+        let decode;
+        let done = () => {};
+        if (name === 'hpack.js') {
+          const d = hpackjs.decompressor.create({ table: { size: 4096 } });
+          decode = (b) => {
+            d.write(b);
+            d.execute();
+            const list = [];
+            for (let f; (f = d.read()) !== null; ) list.push([f.name, f.value]);
+            return list;
+          };
+        } else if (name === 'hpack') {
+          const h = new HPACK();
+          decode = (b) => h.decode(b);
+        } else {
+          const dec = c.core.hpackDecoder();
+          decode = (b) => dec.decode(b);
+          done = () => dec.close();
+        }
+        const blocks = name.startsWith('h2wasm') ? p.blocks[ci] : p.bufferBlocks[ci];
+        for (let bi = 0; bi < blocks.length; bi++) {
+          const got = JSON.stringify(decode(blocks[bi]).map(([k, v]) => [k, v]));
+          if (got !== JSON.stringify(p.connections[ci][bi])) {
+            why = `connection ${ci} block ${bi} decodes differently`;
+            break;
+          }
+        }
+        done();
+      }
+    } catch (e) {
+      why = `${e && e.name}: ${e && e.message}`;
+    }
+    out[name] = why;
+  }
+  return out;
 }
