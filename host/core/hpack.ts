@@ -65,6 +65,28 @@ function entryCacheSize(maxTableSize: number): number {
   return n;
 }
 
+/** firstStringAt returns the offset of the first string bytes of the field records from word w to end (-1 for none). */
+function firstStringAt(fields: Int32Array, w: number, end: number): number {
+  for (; w < end; w += FIELD_WORDS) {
+    const at = fields[w + FIELD_NAME_OFF];
+    if (at >= 0) return at;
+    const v = fields[w + FIELD_VALUE_OFF];
+    if (v >= 0) return v;
+  }
+  return -1;
+}
+
+/** lastStringEnd returns the end of the last string bytes of the field records from word w to end. */
+function lastStringEnd(fields: Int32Array, w: number, end: number): number {
+  for (let x = end - FIELD_WORDS; x >= w; x -= FIELD_WORDS) {
+    const v = fields[x + FIELD_VALUE_OFF];
+    if (v >= 0) return v + fields[x + FIELD_VALUE_LEN];
+    const at = fields[x + FIELD_NAME_OFF];
+    if (at >= 0) return at + fields[x + FIELD_NAME_LEN];
+  }
+  return 0;
+}
+
 /** NO_CACHE stands for a decoder's entry cache before its first dynamic entry (never written to). */
 const NO_CACHE: Array<CachedEntry | undefined> = Object.freeze([]) as unknown as Array<CachedEntry | undefined>;
 
@@ -108,6 +130,13 @@ export class HpackDecoder extends CoreContext {
     const mask = this.mask;
     const list: HeaderList = new Array(count);
     let sensitive: string[] | undefined;
+    // The block's bytes become one string, made the first time a field needs
+    // bytes; names and values are substrings of it (V8 makes those without a
+    // call out of JS, where a latin1 slice per string costs a C++ call each).
+    // The core writes a block's strings in field order, so they lie in
+    // [the first offset, the last end).
+    let text = '';
+    let textAt = -1;
     for (let i = 0, w = first * FIELD_WORDS; i < count; i++, w += FIELD_WORDS) {
       const nameKey = fields[w + FIELD_NAME_KEY];
       const valueKey = fields[w + FIELD_VALUE_KEY];
@@ -116,37 +145,34 @@ export class HpackDecoder extends CoreContext {
       if (valueKey > 0) {
         name = STATIC_NAMES[valueKey];
         value = STATIC_VALUES[valueKey];
-      } else if (valueKey < 0) {
-        const e = cache[-valueKey & mask];
+      } else {
+        const e = valueKey < 0 ? cache[-valueKey & mask] : undefined;
         if (e !== undefined && e.sequence === -valueKey) {
           name = e.name;
           value = e.value;
         } else {
-          const nameOff = fields[w + FIELD_NAME_OFF];
-          const valueOff = fields[w + FIELD_VALUE_OFF];
-          name = latin1(nameOff, nameOff + fields[w + FIELD_NAME_LEN]);
-          value = latin1(valueOff, valueOff + fields[w + FIELD_VALUE_LEN]);
-          if (cache === NO_CACHE) cache = this.cache = new Array(mask + 1);
-          cache[-valueKey & mask] = { sequence: -valueKey, name, value };
-        }
-      } else {
-        if (nameKey > 0) {
-          name = STATIC_NAMES[nameKey];
-        } else {
-          const e = nameKey < 0 ? cache[-nameKey & mask] : undefined;
-          if (e !== undefined && e.sequence === -nameKey) {
-            name = e.name;
-          } else {
-            const nameOff = fields[w + FIELD_NAME_OFF];
-            name = latin1(nameOff, nameOff + fields[w + FIELD_NAME_LEN]);
+          if (textAt < 0) {
+            textAt = firstStringAt(fields, w, first * FIELD_WORDS + count * FIELD_WORDS);
+            text = latin1(textAt, lastStringEnd(fields, first * FIELD_WORDS, first * FIELD_WORDS + count * FIELD_WORDS));
           }
-        }
-        const valueOff = fields[w + FIELD_VALUE_OFF];
-        value = latin1(valueOff, valueOff + fields[w + FIELD_VALUE_LEN]);
-        const inserted = fields[w + FIELD_INSERTED];
-        if (inserted !== 0) {
-          if (cache === NO_CACHE) cache = this.cache = new Array(mask + 1);
-          cache[inserted & mask] = { sequence: inserted, name, value };
+          if (nameKey > 0) {
+            name = STATIC_NAMES[nameKey];
+          } else {
+            const n = nameKey < 0 && valueKey === 0 ? cache[-nameKey & mask] : undefined;
+            if (n !== undefined && n.sequence === -nameKey) {
+              name = n.name;
+            } else {
+              const nameOff = fields[w + FIELD_NAME_OFF] - textAt;
+              name = text.substring(nameOff, nameOff + fields[w + FIELD_NAME_LEN]);
+            }
+          }
+          const valueOff = fields[w + FIELD_VALUE_OFF] - textAt;
+          value = text.substring(valueOff, valueOff + fields[w + FIELD_VALUE_LEN]);
+          const sequence = valueKey < 0 ? -valueKey : fields[w + FIELD_INSERTED];
+          if (sequence !== 0) {
+            if (cache === NO_CACHE) cache = this.cache = new Array(mask + 1);
+            cache[sequence & mask] = { sequence, name, value };
+          }
         }
       }
       if ((fields[w + FIELD_FLAGS] & FIELD_F_SENSITIVE) !== 0) (sensitive ??= []).push(name);
