@@ -53,7 +53,6 @@ export class CoreBinding {
   /** writeIn writes a string's char codes as octets into `in` at pos and returns the new position. */
   writeIn!: (pos: number, str: string) => number;
   private generation = -1;
-  private memoryBuffer: ArrayBuffer | null = null;
   private liveContexts = 0;
   private freedSinceCollect = 0;
 
@@ -70,12 +69,12 @@ export class CoreBinding {
   }
 
   /** sync re-reads the views if the core grew its memory or replaced a buffer.
-   *  Memory first: growth detaches every view, the status view included. The
-   *  generation comes from the status word, so a sync costs no core call. */
+   *  Growing a WebAssembly memory detaches its old ArrayBuffer, so the status
+   *  view then has length 0 and its generation word reads undefined, which
+   *  differs from any generation: one typed-array read covers both cases (the
+   *  memory.buffer getter it replaces is a call into the runtime, per block). */
   sync(): void {
-    if ((this.memory !== null && this.memory.buffer !== this.memoryBuffer) || this.status[STATUS_GENERATION] !== this.generation) {
-      this.refresh();
-    }
+    if (this.status[STATUS_GENERATION] !== this.generation) this.refresh();
   }
 
   /** contextCreated counts a context made in the core (for collection pacing). */
@@ -139,7 +138,6 @@ export class CoreBinding {
     this.status = this.words(IO_STATUS);
     this.latin1 = latin1Reader(this.strings);
     this.writeIn = latin1Writer(this.in);
-    if (this.memory !== null) this.memoryBuffer = this.memory.buffer;
   }
 
   private bytes(which: number): Uint8Array {
