@@ -1,7 +1,8 @@
 // The HPACK dynamic table (RFC 7541 §2.3.2, §4) as two rings: one of entry
 // bytes (name then value, possibly wrapping past the end) and one of entry
-// metadata. Both start small and grow on demand up to what the table's
-// maximum size needs, so an idle connection's table costs a few hundred bytes.
+// metadata. Both start empty, so an idle connection's table costs a few
+// words, and grow on demand (the first time to the room for maxSize, up to
+// FIRST_GROWTH_BYTES) up to what the table's maximum size needs.
 //
 // Entries carry a sequence number: the n-th insertion ever made gets
 // (n - 1) % 2^30 + 1. The host caches the strings it made for an entry under
@@ -22,8 +23,14 @@ import { bytesEqual, hashBytes, nextPowerOfTwo, EMPTY_BYTES, EMPTY_WORDS } from 
 export const ENTRY_OVERHEAD = 32;
 /** SEQUENCE_MASK keeps sequence numbers in 30 bits (they wrap, far beyond any table's reach). */
 const SEQUENCE_MASK = 0x3fffffff;
-const INITIAL_BYTES = 256;
-const INITIAL_ENTRIES = 8;
+/** FIRST_GROWTH_BYTES caps the ring's first allocation: a table that takes
+ *  one entry usually takes many (the browser workload grew 256 → 4096 in four
+ *  steps, each re-allocating every ring: a third of its core decode time), so
+ *  the first growth goes straight to the room maxSize needs, up to 4 KiB
+ *  (the default SETTINGS_HEADER_TABLE_SIZE). An idle connection never grows. */
+const FIRST_GROWTH_BYTES = 4096;
+const MIN_BYTES = 256;
+const MIN_ENTRIES = 8;
 
 export class DynamicTable {
   bytes: Uint8Array = EMPTY_BYTES;
@@ -132,8 +139,10 @@ export class DynamicTable {
     unchecked((this.entryOffset[slot] = at));
     unchecked((this.entryNameLength[slot] = nameLength));
     unchecked((this.entryValueLength[slot] = valueLength));
-    unchecked((this.entryNameHash[slot] = nameHash));
-    unchecked((this.entryValueHash[slot] = valueHash));
+    if (this.withIndex) {
+      unchecked((this.entryNameHash[slot] = nameHash));
+      unchecked((this.entryValueHash[slot] = valueHash));
+    }
     this.inserted = (this.inserted + 1) & SEQUENCE_MASK;
     this.count++;
     this.size += entrySize;
@@ -250,14 +259,17 @@ export class DynamicTable {
 
   /** grow re-lays both rings with room for needBytes and needEntries, oldest entry first. */
   private grow(needBytes: i32, needEntries: i32): void {
-    const byteCap = max(nextPowerOfTwo(needBytes), max(this.bytes.length, INITIAL_BYTES));
-    const entryCap = max(nextPowerOfTwo(needEntries), max(this.entryOffset.length, INITIAL_ENTRIES));
+    // First growth: the room maxSize needs (entries are at least 32 octets), up to FIRST_GROWTH_BYTES.
+    const first = min(nextPowerOfTwo(max(this.maxSize, MIN_BYTES)), FIRST_GROWTH_BYTES);
+    const byteCap = max(nextPowerOfTwo(needBytes), max(this.bytes.length, first));
+    const entryCap = max(nextPowerOfTwo(needEntries), max(this.entryOffset.length, max(first / ENTRY_OVERHEAD, MIN_ENTRIES)));
     const bytes = new Uint8Array(byteCap);
     const offset = new Int32Array(entryCap);
     const nameLength = new Int32Array(entryCap);
     const valueLength = new Int32Array(entryCap);
-    const nameHash = new Int32Array(entryCap);
-    const valueHash = new Int32Array(entryCap);
+    // Hashes only for an indexed (encoder's) table: a decoder never searches.
+    const nameHash = this.withIndex ? new Int32Array(entryCap) : EMPTY_WORDS;
+    const valueHash = this.withIndex ? new Int32Array(entryCap) : EMPTY_WORDS;
     const entryMask = entryCap - 1;
     let pos = 0;
     for (let i = this.count; i >= 1; i--) {
@@ -268,8 +280,10 @@ export class DynamicTable {
       unchecked((offset[to] = pos));
       unchecked((nameLength[to] = unchecked(this.entryNameLength[from])));
       unchecked((valueLength[to] = unchecked(this.entryValueLength[from])));
-      unchecked((nameHash[to] = unchecked(this.entryNameHash[from])));
-      unchecked((valueHash[to] = unchecked(this.entryValueHash[from])));
+      if (this.withIndex) {
+        unchecked((nameHash[to] = unchecked(this.entryNameHash[from])));
+        unchecked((valueHash[to] = unchecked(this.entryValueHash[from])));
+      }
       pos += n;
     }
     this.bytes = bytes;
