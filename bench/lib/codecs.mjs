@@ -98,21 +98,24 @@ export function h2wasmCodec(core) {
       const b = core.binding;
       const x = b.x;
       for (const conn of blocks) {
-        const h = x.hpackDecoderNew(4096, 65536);
+        // Made and closed through the host, as decode() does, so freed contexts are collected at the same pace.
+        const dec = core.hpackDecoder({ untracked: true });
+        const h = dec.coreHandle;
         b.sync();
         for (const blk of conn) {
           b.in.set(blk, 0);
           x.hpackDecode(h, blk.length);
           b.sync();
         }
-        x.hpackDecoderFree(h);
+        dec.close();
       }
     },
     encodeCore(conns, prepared) {
       const b = core.binding;
       const x = b.x;
       for (let c = 0; c < conns.length; c++) {
-        const h = x.hpackEncoderNew(4096, 0);
+        const enc = core.hpackEncoder({ untracked: true });
+        const h = enc.coreHandle;
         b.sync();
         for (const p of prepared[c]) {
           b.in.set(p.bytes, 0);
@@ -120,7 +123,7 @@ export function h2wasmCodec(core) {
           x.hpackEncode(h, p.count);
           b.sync();
         }
-        x.hpackEncoderFree(h);
+        enc.close();
       }
     },
   };
