@@ -7,11 +7,13 @@
 // medians reported, every round's figure kept.
 //
 //   node bench/codec.mjs [--quick] [--only NAME] [--json FILE] [--md FILE]
-//                        [--build DIR] [--label TEXT] [--before FILE.json]
+//                        [--build DIR] [--label TEXT] [--before FILE.json] [--clock wall|cpu]
 //
 // --build DIR   measure the h2wasm build in DIR (a copy of a checkout's dist/ and build/),
 //               e.g. the tree before a change, instead of this checkout's
 // --before F    a JSON file of an earlier run (e.g. of --build): its ratios are shown beside these
+// --clock cpu   time by the process's CPU time instead of the wall clock: on a machine other work
+//               keeps busy, wall-clock rounds include the time this process waited for a core
 //
 // For h2wasm it also splits each operation into time inside the core and
 // time at the boundary (copying bytes in, making strings out). The codec
@@ -40,6 +42,8 @@ const only = argAfter('--only'); // a substring of workload names
 const buildDir = argAfter('--build');
 const label = argAfter('--label') ?? (buildDir ? `build in ${buildDir}` : 'this checkout');
 const beforePath = argAfter('--before');
+const clock = argAfter('--clock') ?? 'wall';
+if (clock !== 'wall' && clock !== 'cpu') throw new Error(`bench codec: --clock wall or cpu, not ${clock}`);
 const ROUND_MS = quick ? 60 : 200;
 const ROUNDS = quick ? 3 : 7;
 // Warm-up: each operation runs this long before the first timed round, so
@@ -50,6 +54,7 @@ const machine = describeMachine(); // at the start: the load average before the 
 const base = buildDir ? pathToFileURL(resolve(buildDir) + '/').href : new URL('../', import.meta.url).href;
 const { loadCore } = await import(new URL('dist/host/index.js', base).href);
 const abi = await import(new URL('dist/assembly/abi.js', base).href);
+const { STATIC_NAMES } = await import(new URL('dist/host/core/static_table.js', base).href);
 
 let workloads = codecWorkloads({ quick });
 if (only) workloads = workloads.filter((w) => w.name.includes(only));
@@ -62,7 +67,7 @@ const codecs = { 'h2wasm wasm': h2wasmCodec(wasm), 'h2wasm js': h2wasmCodec(js),
 const results = [];
 const dropped = []; // { workload, codec, why }
 for (const w of workloads) {
-  const p = prepareWorkload(w, wasm, abi, Buffer);
+  const p = prepareWorkload(w, wasm, abi, Buffer, STATIC_NAMES);
   const { nBlocks, blockBytes } = p;
   const failing = checkDecodes(p, codecs, hpackjs, HPACK);
   for (const [codec, why] of Object.entries(failing)) if (why !== null) dropped.push({ workload: w.name, codec, why });
@@ -78,7 +83,7 @@ for (const w of workloads) {
     do o.fn();
     while (performance.now() - t0 < WARM_MS);
   }
-  const samples = timeRounds(ops, { rounds: ROUNDS, roundMs: ROUND_MS, onRound: () => process.stderr.write('.') });
+  const samples = timeRounds(ops, { rounds: ROUNDS, roundMs: ROUND_MS, clock, onRound: () => process.stderr.write('.') });
   process.stderr.write('\n');
   for (const o of ops) {
     const rounds = samples.get(o).map((ns) => ns / nBlocks);
@@ -104,7 +109,7 @@ if (beforePath) {
   before = { label: j.label ?? beforePath, byKey: new Map(j.results.map((r) => [`${r.workload}|${r.codec}|${r.op}`, r])) };
 }
 say(`HPACK codec benchmark — ${label}; ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load average ${machine.loadAverage.join(' ')} at start, ${machine.loadAverageEnd.join(' ')} at end${quick ? ' (quick)' : ''}`);
-say(`${ROUNDS} rounds of ${ROUND_MS} ms per operation after ${WARM_MS} ms of warm-up; figures are medians over rounds, in ns per header block, strings included.\n`);
+say(`${ROUNDS} rounds of ${ROUND_MS} ms per operation after ${WARM_MS} ms of warm-up, timed by ${clock === 'cpu' ? "the process's CPU time (--clock cpu)" : 'the wall clock'}; figures are medians over rounds, in ns per header block, strings included.\n`);
 say('## Summary: WebAssembly build against hpack.js and against its own JS build\n');
 say(`Targets: decode ≥ 5× hpack.js and ≥ 1.5× the JS build on every decode workload; encode ≥ 5× hpack.js on the corpus.${before ? ` "before" columns: ${before.label}.` : ''}\n`);
 const head = ['workload', 'B/block', 'WASM decode ns', 'decode vs hpack.js', 'decode vs JS build', 'encode vs hpack.js', 'encode vs JS build'];
@@ -174,4 +179,4 @@ for (const w of workloads) {
 const mdPath = argAfter('--md');
 const jsonPath = argAfter('--json');
 if (mdPath) writeFileSync(mdPath, report.join('\n') + '\n');
-if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ label, machine, quick, roundMs: ROUND_MS, rounds: ROUNDS, warmMs: WARM_MS, summary, dropped, results }, null, 2));
+if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ label, machine, quick, clock, roundMs: ROUND_MS, rounds: ROUNDS, warmMs: WARM_MS, summary, dropped, results }, null, 2));

@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { loadCore } from '../dist/host/index.js';
 import * as abi from '../dist/assembly/abi.js';
+import { STATIC_NAMES } from '../dist/host/core/static_table.js';
 import { codecWorkloads } from './workloads.mjs';
 import { CODEC_NAMES, prepareWorkload, h2wasmCodec, peerCodecs, makeOps } from './lib/codecs.mjs';
 import { describeMachine } from './lib/machine.mjs';
@@ -182,7 +183,7 @@ async function run() {
 
   const plans = []; // per workload: { name, nBlocks, blockBytes, keys, workerdN, nodeN, nodeOps }
   for (const [wi, w] of setup.workloads.entries()) {
-    const p = prepareWorkload(workloads[wi], nodeWasm, abi, Buffer);
+    const p = prepareWorkload(workloads[wi], nodeWasm, abi, Buffer, STATIC_NAMES);
     if (p.nBlocks !== w.nBlocks || p.blockBytes !== w.blockBytes) {
       throw new Error(`${w.name}: Node encoded ${p.nBlocks} blocks / ${p.blockBytes} B, workerd ${w.nBlocks} / ${w.blockBytes}`);
     }

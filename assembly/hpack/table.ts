@@ -207,10 +207,11 @@ export class DynamicTable {
     return 0;
   }
 
-  /** findField returns the newest entry index holding exactly this name and value, or 0 (indexed tables only). */
+  /** findField returns the newest entry index holding exactly this name (nameSrc[nameAt..+nameLength))
+   *  and value (src[valueAt..+valueLength)), or 0 (indexed tables only). */
   findField(
-    src: Uint8Array, nameAt: i32, nameLength: i32, nameHash: i32,
-    valueAt: i32, valueLength: i32, valueHash: i32,
+    nameSrc: Uint8Array, nameAt: i32, nameLength: i32, nameHash: i32,
+    src: Uint8Array, valueAt: i32, valueLength: i32, valueHash: i32,
   ): i32 {
     if (this.count == 0) return 0;
     let seq = unchecked(this.fieldBuckets[fieldHash(nameHash, valueHash) & this.bucketMask]);
@@ -226,7 +227,7 @@ export class DynamicTable {
       ) {
         const at = unchecked(this.entryOffset[slot]);
         if (
-          this.equalsAt(at, src, nameAt, nameLength) &&
+          this.equalsAt(at, nameSrc, nameAt, nameLength) &&
           this.equalsAt((at + nameLength) & this.byteMask, src, valueAt, valueLength)
         ) {
           return i;

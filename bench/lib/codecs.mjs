@@ -20,13 +20,16 @@ function latin1Bytes(s) {
   return out;
 }
 
-/** prepareFields lays out a header list as the encoder's input, once, for encodeCore. */
-function prepareFields(list, abi) {
+/** prepareFields lays out a header list as the encoder's input, once, for encodeCore: as the
+ *  host does, a static name is keyed by its first static index (staticKeys; a core that does not
+ *  read keys uses the name bytes, which are written too). */
+function prepareFields(list, abi, staticKeys) {
   const fields = new Int32Array(list.length * abi.FIELD_WORDS);
   let text = '';
   list.forEach(([n, v], i) => {
     const w = i * abi.FIELD_WORDS;
     fields[w + abi.FIELD_FLAGS] = 0;
+    fields[w + abi.FIELD_NAME_KEY] = staticKeys.get(n) ?? 0;
     fields[w + abi.FIELD_NAME_OFF] = text.length;
     fields[w + abi.FIELD_NAME_LEN] = n.length;
     text += n;
@@ -50,7 +53,9 @@ function hexBytes(h) {
  * header lists encoded by the WebAssembly core (one encoder per connection,
  * w.encoderOptions or the defaults). w.encode === false: decode only.
  */
-export function prepareWorkload(w, wasmCore, abi, BufferCtor) {
+export function prepareWorkload(w, wasmCore, abi, BufferCtor, staticNames = []) {
+  const staticKeys = new Map();
+  for (let i = staticNames.length - 1; i >= 1; i--) staticKeys.set(staticNames[i], i);
   const blocks = w.wires
     ? w.wires.map((conn) => conn.map(hexBytes))
     : w.connections.map((lists) => {
@@ -69,7 +74,7 @@ export function prepareWorkload(w, wasmCore, abi, BufferCtor) {
     blocks,
     // hpack.js and hpack want Node Buffers; h2wasm takes any Uint8Array.
     bufferBlocks: BufferCtor ? blocks.map((c) => c.map((b) => BufferCtor.from(b))) : null,
-    prepared: w.encode === false ? null : w.connections.map((lists) => lists.map((l) => prepareFields(l, abi))),
+    prepared: w.encode === false ? null : w.connections.map((lists) => lists.map((l) => prepareFields(l, abi, staticKeys))),
     nBlocks,
     blockBytes,
   };

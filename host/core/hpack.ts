@@ -87,6 +87,11 @@ function lastStringEnd(fields: Int32Array, w: number, end: number): number {
   return 0;
 }
 
+/** STATIC_NAME_KEYS maps each static table name to its first index: the encoder's input names
+ *  a static name by this key instead of writing its bytes, so the core neither hashes nor looks it up. */
+const STATIC_NAME_KEYS = new Map<string, number>();
+for (let i = STATIC_NAMES.length - 1; i >= 1; i--) STATIC_NAME_KEYS.set(STATIC_NAMES[i], i);
+
 /** NO_CACHE stands for a decoder's entry cache before its first dynamic entry (never written to). */
 const NO_CACHE: Array<CachedEntry | undefined> = Object.freeze([]) as unknown as Array<CachedEntry | undefined>;
 
@@ -243,13 +248,21 @@ export class HpackEncoder extends CoreContext {
       const name = field[0];
       const value = field[1];
       fields[w + FIELD_FLAGS] = sensitive !== undefined && sensitive.includes(name) ? FIELD_F_SENSITIVE : 0;
-      fields[w + FIELD_NAME_OFF] = pos;
-      fields[w + FIELD_NAME_LEN] = name.length;
-      pos += name.length;
+      const key = STATIC_NAME_KEYS.get(name);
+      if (key !== undefined) {
+        fields[w + FIELD_NAME_KEY] = key;
+        fields[w + FIELD_NAME_OFF] = 0;
+        fields[w + FIELD_NAME_LEN] = 0;
+      } else {
+        fields[w + FIELD_NAME_KEY] = 0;
+        fields[w + FIELD_NAME_OFF] = pos;
+        fields[w + FIELD_NAME_LEN] = name.length;
+        pos += name.length;
+        joined += name;
+      }
       fields[w + FIELD_VALUE_OFF] = pos;
       fields[w + FIELD_VALUE_LEN] = value.length;
       pos += value.length;
-      joined += name;
       joined += value;
     }
     b.reserveIn(pos);
