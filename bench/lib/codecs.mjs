@@ -98,6 +98,14 @@ export function h2wasmCodec(core) {
         dec.close();
       }
     },
+    // The lower-level form: the same strings, in one flat array per block.
+    decodeFlat(blocks) {
+      for (const conn of blocks) {
+        const dec = core.hpackDecoder();
+        for (const b of conn) dec.decodeFlat(b);
+        dec.close();
+      }
+    },
     // Inside the core only: bytes already in place, no strings made.
     decodeCore(blocks) {
       const b = core.binding;
@@ -175,10 +183,19 @@ export function peerCodecs(hpackjs, HPACK) {
   };
 }
 
+/** hasDecodeFlat reports whether a loaded core's decoders have decodeFlat (added with issue 9). */
+function hasDecodeFlat(core) {
+  const probe = core.hpackDecoder();
+  const has = typeof probe.decodeFlat === 'function';
+  probe.close();
+  return has;
+}
+
 /**
  * makeOps returns every timed operation of one prepared workload, keyed
- * "codec|op": decode and encode for each codec present, and the core-only
- * halves for h2wasm (the rest of decode/encode is the boundary).
+ * "codec|op": decode and encode for each codec present, and for h2wasm the
+ * flat-list decode (decodeFlat) and the core-only halves (the rest of
+ * decode/encode is the boundary).
  */
 export function makeOps(p, codecs) {
   const ops = new Map();
@@ -188,6 +205,8 @@ export function makeOps(p, codecs) {
     const blocks = name.startsWith('h2wasm') ? p.blocks : p.bufferBlocks;
     ops.set(`${name}|decode`, () => c.decode(blocks));
     if (p.encode) ops.set(`${name}|encode`, () => c.encode(p.connections));
+    // decodeFlat is missing from builds before it was added.
+    if (c.decodeFlat && hasDecodeFlat(c.core)) ops.set(`${name}|decode (flat list)`, () => c.decodeFlat(p.blocks));
     if (c.decodeCore) {
       ops.set(`${name}|decode (core only)`, () => c.decodeCore(p.blocks));
       if (p.encode) ops.set(`${name}|encode (core only)`, () => c.encodeCore(p.connections, p.prepared));

@@ -21,6 +21,9 @@ export const sensitiveHeaders: unique symbol = Symbol('h2wasm.sensitiveHeaders')
 
 export type HeaderList = Array<[string, string]> & { [sensitiveHeaders]?: string[] };
 
+/** FlatHeaderList is a decoded list as decodeFlat() returns it: name, value, name, value, ... */
+export type FlatHeaderList = string[] & { [sensitiveHeaders]?: string[] };
+
 export interface HpackDecoderOptions {
   /** The owner promises to call close(): no collector safety net (saves memory per context). */
   untracked?: boolean;
@@ -115,6 +118,18 @@ export class HpackDecoder extends CoreContext {
    *  malformed block (then the decoder stays failed, as the connection must
    *  end) or on a list over maxHeaderListSize (then it stays usable). */
   decode(block: Uint8Array): HeaderList {
+    return this.read(0, this.decodeRecords(block), false) as HeaderList;
+  }
+
+  /** decodeFlat decodes one complete field block, as decode() does, into a
+   *  flat list: [name0, value0, name1, value1, ...] (never-indexed names in
+   *  list[sensitiveHeaders]). One array per block instead of one per field. */
+  decodeFlat(block: Uint8Array): FlatHeaderList {
+    return this.read(0, this.decodeRecords(block), true) as FlatHeaderList;
+  }
+
+  /** decodeRecords has the core decode a block into field records and returns their count. */
+  private decodeRecords(block: Uint8Array): number {
     const b = this.binding;
     b.reserveIn(block.length);
     b.in.set(block, 0);
@@ -123,17 +138,22 @@ export class HpackDecoder extends CoreContext {
     if (count < 0) {
       throw new HpackError(count, count === ERR_HEADER_LIST_TOO_LARGE ? 'HPACK: the decoded header list is over maxHeaderListSize' : undefined);
     }
-    return this.readFields(0, count);
+    return count;
   }
 
   /** readFields makes the header list from `count` field records the core
    *  just wrote from record index `first` (a frame reader decodes several
    *  blocks per call into the same records). */
   readFields(first: number, count: number): HeaderList {
+    return this.read(first, count, false) as HeaderList;
+  }
+
+  /** read makes the strings of `count` field records from index `first`: pairs, or flat when flat is set. */
+  private read(first: number, count: number, flat: boolean): HeaderList | FlatHeaderList {
     const { fields, latin1 } = this.binding;
     let cache = this.cache;
     const mask = this.mask;
-    const list: HeaderList = new Array(count);
+    const list: Array<[string, string] | string> = new Array(flat ? 2 * count : count);
     let sensitive: string[] | undefined;
     // The block's bytes become one string, made the first time a field needs
     // bytes; names and values are substrings of it (V8 makes those without a
@@ -181,12 +201,17 @@ export class HpackDecoder extends CoreContext {
         }
       }
       if ((fields[w + FIELD_FLAGS] & FIELD_F_SENSITIVE) !== 0) (sensitive ??= []).push(name);
-      list[i] = [name, value];
+      if (flat) {
+        list[2 * i] = name;
+        list[2 * i + 1] = value;
+      } else {
+        list[i] = [name, value];
+      }
     }
     if (sensitive !== undefined) {
       Object.defineProperty(list, sensitiveHeaders, { value: sensitive, enumerable: false, writable: true, configurable: true });
     }
-    return list;
+    return list as HeaderList | FlatHeaderList;
   }
 
   /** setMaxTableSize applies the SETTINGS_HEADER_TABLE_SIZE we advertised, once the peer acknowledged it. */

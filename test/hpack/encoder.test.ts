@@ -17,6 +17,28 @@ describe.each(CODECS)('HPACK encoder (%s)', (codec) => {
     return { enc, dec };
   }
 
+  describe('decodeFlat, the lower-level decode', () => {
+    it('gives the strings decode() gives, flat, with the never-indexed names listed', async () => {
+      const core = await sharedCore(codec);
+      const enc = core.hpackEncoder({ huffman: 'auto' });
+      const pairs = core.hpackDecoder();
+      const flat = core.hpackDecoder();
+      open.push(enc, pairs, flat);
+      const lists: Field[][] = [
+        [[':method', 'GET'], [':path', '/a'], ['authorization', 'secret'], ['x-one', '1']],
+        [[':method', 'GET'], [':path', '/b'], ['x-one', '1'], ['cookie', 'k=v'], ['x-two', 'two'.repeat(20)]],
+        [],
+      ];
+      for (const list of lists) {
+        const block = enc.encode(list);
+        const want = pairs.decode(block);
+        const got = flat.decodeFlat(block);
+        expect(got).toEqual(want.flat());
+        expect(sensitiveOf(got as unknown as Field[])).toEqual(sensitiveOf(want));
+      }
+    });
+  });
+
   describe('static names keyed by the host (FIELD_NAME_KEY as encoder input)', () => {
     /** encodeRaw drives the core directly: each field's name keyed by static index `key`, or written as bytes when key is 0. */
     async function encodeRaw(fields: Array<[number, string, string]>): Promise<number[] | number> {
