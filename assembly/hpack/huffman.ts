@@ -21,11 +21,13 @@ const FAIL = HUFFMAN_FAIL << 16;
 const ACCEPT = HUFFMAN_ACCEPT << 16;
 
 // BYTE_DECODE composes two nibble steps into one step per octet: for state s
-// and octet b, BYTE_DECODE[(s << 8) | b] holds the next state (bits 0-7), the
-// first and second symbol completed (bits 8-15, 16-23), how many were
-// completed (bits 24-25: an octet completes at most two, codes being >= 5
-// bits), FAIL (bit 26: EOS seen) and ACCEPT (bit 27: the new state may end a
-// string). 256 KiB, made once at instantiation from DECODE.
+// and octet b, BYTE_DECODE[(s << 8) | b] holds the first symbol completed
+// (bits 0-7), the next state (bits 8-15, already shifted into place for the
+// next lookup: the loop's dependency chain is one AND, one OR and the load),
+// the second symbol (bits 16-23), how many were completed (bits 24-25: an
+// octet completes at most two, codes being >= 5 bits), FAIL (bit 26: EOS
+// seen) and ACCEPT (bit 27: the new state may end a string). 256 KiB, made
+// once at instantiation from DECODE.
 const BYTE_COUNT_SHIFT = 24;
 const BYTE_FAIL = 1 << 26;
 const BYTE_ACCEPT = 1 << 27;
@@ -34,14 +36,14 @@ for (let s = 0; s < 256; s++) {
   for (let b = 0; b < 256; b++) {
     const e1 = i32(DECODE[(s << 4) | (b >>> 4)]);
     const e2 = i32(DECODE[((e1 & 0xff) << 4) | (b & 0xf)]);
-    let out = e2 & 0xff;
+    let out = (e2 & 0xff) << 8;
     let n = 0;
     if (((e1 >>> 16) & HUFFMAN_EMIT) != 0) {
-      out |= (e1 & 0xff00);
+      out |= (e1 >>> 8) & 0xff;
       n = 1;
     }
     if (((e2 >>> 16) & HUFFMAN_EMIT) != 0) {
-      out |= (e2 & 0xff00) << (n << 3);
+      out |= ((e2 >>> 8) & 0xff) << (n << 4);
       n++;
     }
     out |= n << BYTE_COUNT_SHIFT;
@@ -87,11 +89,11 @@ export function huffmanDecode(src: Uint8Array, start: i32, end: i32, dst: Uint8A
   let seen = 0;
   let last = BYTE_ACCEPT; // the empty string is valid
   for (let i = start; i < end; i++) {
-    const e = i32(unchecked(table[(state << 8) | i32(unchecked(src[i]))]));
-    unchecked((dst[pos] = u8(e >>> 8)));
+    const e = i32(unchecked(table[state | i32(unchecked(src[i]))]));
+    unchecked((dst[pos] = u8(e)));
     unchecked((dst[pos + 1] = u8(e >>> 16)));
     pos += (e >>> BYTE_COUNT_SHIFT) & 3;
-    state = e & 0xff;
+    state = e & 0xff00;
     seen |= e;
     last = e;
   }
