@@ -3,7 +3,7 @@
 // into a table of one step per octet: one lookup per octet instead of two.
 
 import { ERR_HPACK_HUFFMAN } from '../abi';
-import { huffmanPack } from '../portable/target';
+import { huffmanPack, huffmanUnpack } from '../portable/target';
 import {
   HUFFMAN_CODES, HUFFMAN_LENGTHS, HUFFMAN_DECODE, HUFFMAN_EMIT, HUFFMAN_FAIL, HUFFMAN_ACCEPT,
 } from './huffman_table';
@@ -84,19 +84,6 @@ export function huffmanEncode(src: Uint8Array, start: i32, end: i32, dst: Uint8A
  *  two: 1.4-1.6× faster Huffman-heavy decoding in WebAssembly, 1.2× in the
  *  JS build (docs/BENCHMARKS.md). */
 export function huffmanDecode(src: Uint8Array, start: i32, end: i32, dst: Uint8Array, pos: i32): i32 {
-  const table = BYTE_DECODE;
-  let state = 0;
-  let seen = 0;
-  let last = BYTE_ACCEPT; // the empty string is valid
-  for (let i = start; i < end; i++) {
-    const e = i32(unchecked(table[state | i32(unchecked(src[i]))]));
-    unchecked((dst[pos] = u8(e)));
-    unchecked((dst[pos + 1] = u8(e >>> 16)));
-    pos += (e >>> BYTE_COUNT_SHIFT) & 3;
-    state = e & 0xff00;
-    seen |= e;
-    last = e;
-  }
-  if ((seen & BYTE_FAIL) != 0 || (last & BYTE_ACCEPT) == 0) return ERR_HPACK_HUFFMAN;
-  return pos;
+  const r = huffmanUnpack(src, start, end, dst, pos, BYTE_DECODE, BYTE_FAIL, BYTE_ACCEPT);
+  return r < 0 ? ERR_HPACK_HUFFMAN : r;
 }
