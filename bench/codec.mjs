@@ -14,6 +14,7 @@
 // --before F    a JSON file of an earlier run (e.g. of --build): its ratios are shown beside these
 // --clock cpu   time by the process's CPU time instead of the wall clock: on a machine other work
 //               keeps busy, wall-clock rounds include the time this process waited for a core
+// --rounds N, --round-ms MS, --warm-ms MS   override the defaults (7, 200, 400; --quick 3, 60, 60)
 //
 // For h2wasm it also splits each operation into time inside the core and
 // time at the boundary (copying bytes in, making strings out). The codec
@@ -44,11 +45,12 @@ const label = argAfter('--label') ?? (buildDir ? `build in ${buildDir}` : 'this 
 const beforePath = argAfter('--before');
 const clock = argAfter('--clock') ?? 'wall';
 if (clock !== 'wall' && clock !== 'cpu') throw new Error(`bench codec: --clock wall or cpu, not ${clock}`);
-const ROUND_MS = quick ? 60 : 200;
-const ROUNDS = quick ? 3 : 7;
+const numberAfter = (flag, fallback) => (argAfter(flag) === null ? fallback : Number(argAfter(flag)));
+const ROUND_MS = numberAfter('--round-ms', quick ? 60 : 200);
+const ROUNDS = numberAfter('--rounds', quick ? 3 : 7);
 // Warm-up: each operation runs this long before the first timed round, so
 // the JIT has tiered up (the per-round figures show whether it had).
-const WARM_MS = quick ? 60 : 400;
+const WARM_MS = numberAfter('--warm-ms', quick ? 60 : 400);
 const machine = describeMachine(); // at the start: the load average before the run
 
 const base = buildDir ? pathToFileURL(resolve(buildDir) + '/').href : new URL('../', import.meta.url).href;
