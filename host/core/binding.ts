@@ -184,8 +184,19 @@ export function latin1Reader(view: Uint8Array): (start: number, end: number) => 
   return (start, end) => latin1FromBytes(view, start, end);
 }
 
-/** latin1FromBytes makes a string of bytes[start..end) without Node's Buffer. */
+/** ASCII_DECODER decodes octets below 0x80, where UTF-8 and latin1 agree (TextDecoder has no
+ *  exact latin1: its "latin1" label is windows-1252, which differs on 0x80-0x9F). */
+const ASCII_DECODER = typeof TextDecoder !== 'undefined' ? new TextDecoder() : null;
+
+/** latin1FromBytes makes a string of bytes[start..end) without Node's Buffer. ASCII, by far the
+ *  common case in header blocks, goes through TextDecoder: with the scan, about half the time of
+ *  String.fromCharCode over the bytes (300-octet blocks). */
 export function latin1FromBytes(bytes: Uint8Array, start: number, end: number): string {
+  if (ASCII_DECODER !== null) {
+    let i = start;
+    while (i < end && bytes[i] < 0x80) i++;
+    if (i === end) return ASCII_DECODER.decode(bytes.subarray(start, end));
+  }
   let s = '';
   for (let i = start; i < end; i += 4096) {
     s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
