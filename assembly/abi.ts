@@ -7,7 +7,7 @@
 // caught. docs/abi.md explains the layout in prose.
 
 /** ABI_VERSION changes whenever a layout or a meaning below changes. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4; // 4: the encoder reads FIELD_NAME_KEY (static names keyed by the host)
 
 // ---------------------------------------------------------------------------
 // Exchange buffers. One set per core instance, shared by every context on it
