@@ -7,7 +7,7 @@
 // caught. docs/abi.md explains the layout in prose.
 
 /** ABI_VERSION changes whenever a layout or a meaning below changes. */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5; // 4: flow control in the read and flush calls; 5: the encoder reads FIELD_NAME_KEY (static names keyed by the host)
 
 // ---------------------------------------------------------------------------
 // Exchange buffers. One set per core instance, shared by every context on it
@@ -77,8 +77,10 @@ export const REC_PUSH_PROMISE_DECODED = 0x104;
 // Header field records: 8 x i32 each.
 export const FIELD_WORDS = 8;
 export const FIELD_FLAGS = 0; // FIELD_F_* bits
-/** >0: static table index of the name; <0: -(sequence number) of the dynamic
- *  entry the name came from; 0: a literal name, bytes at FIELD_NAME_OFF. */
+/** Decoder output: >0: static table index of the name; <0: -(sequence number)
+ *  of the dynamic entry the name came from; 0: a literal name, bytes at
+ *  FIELD_NAME_OFF. Encoder input: >0: the name is that static entry's (the
+ *  first index with the name; no bytes in `in`); 0: bytes at FIELD_NAME_OFF. */
 export const FIELD_NAME_KEY = 1;
 /** >0: static table index of name and value (an indexed static field);
  *  <0: -(sequence number) of the dynamic entry holding name and value;

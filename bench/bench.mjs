@@ -18,6 +18,7 @@
 //               frames (requests, data, control), server (c1,c10,c100,tls,download,upload,idle),
 //               client (rps, download, tls, h2c)
 //   --out DIR   where results and charts go (default docs/bench)
+//   --clock cpu, --before FILE.json   passed to codec (bench/codec.mjs says what they do)
 //
 // Each part runs as its own node process (a fresh JIT and heap), writes
 // DIR/<part>.md and DIR/<part>.json, and the charts are redrawn after it.
@@ -55,16 +56,20 @@ const argv = process.argv.slice(2);
 let command = null;
 let quick = false;
 let only = null;
+let clockOption = null;
+let before = null;
 let outDir = join(ROOT, 'docs', 'bench');
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--quick') quick = true;
-  else if (a === '--only' || a === '--out') {
+  else if (a === '--only' || a === '--out' || a === '--clock' || a === '--before') {
     if (i + 1 >= argv.length) usage(`${a} needs a value`);
     if (a === '--only') only = argv[++i];
+    else if (a === '--clock') clockOption = argv[++i];
+    else if (a === '--before') before = resolve(argv[++i]);
     else outDir = resolve(argv[++i]);
   } else if (a === '-h' || a === '--help') {
-    process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 23).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+    process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 26).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
     process.exit(0);
   } else if (a.startsWith('-')) usage(`unknown option ${a}`);
   else if (command === null) {
@@ -161,6 +166,9 @@ async function runPart(part) {
     progress(`${part}: it has no --only; running all of it`);
   }
   const args = [...(quick ? ['--quick'] : []), ...(only !== null && supportsOnly ? ['--only', only] : []), '--md', md, '--json', json];
+  // The codec part also takes --clock wall|cpu and --before FILE.json (bench/codec.mjs).
+  if (part === 'codec' && clockOption !== null) args.push('--clock', clockOption);
+  if (part === 'codec' && before !== null) args.push('--before', before);
   progress(`${part}: node ${script} ${args.map((a) => (a.includes(' ') ? JSON.stringify(a) : a)).join(' ')}`);
   const code = await runNode(script, args);
   const files = [md, json].filter((f) => existsSync(f) && statSync(f).mtimeMs >= t - 1000);

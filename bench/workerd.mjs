@@ -28,7 +28,8 @@ import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { loadCore } from '../dist/host/index.js';
 import * as abi from '../dist/assembly/abi.js';
-import { corpusStories, HELLO_RESPONSE, cookieRequests, railsSequence } from './workloads.mjs';
+import { STATIC_NAMES } from '../dist/host/core/static_table.js';
+import { codecWorkloads } from './workloads.mjs';
 import { CODEC_NAMES, prepareWorkload, h2wasmCodec, peerCodecs, makeOps } from './lib/codecs.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { median } from './lib/rounds.mjs';
@@ -52,7 +53,7 @@ if (!quick && !jsonPath && !mdPath) {
 // Many shortish rounds rather than a few long ones: the median of many
 // shrugs off bursts of other work on the machine better.
 const ROUND_MS = quick ? 20 : 100; // the length of one timed request (and one Node sample)
-const ROUNDS = quick ? 3 : 15;
+const ROUNDS = quick ? 3 : 7;
 const BASELINES_PER_ROUND = 5; // empty requests per workload per round
 const COMPAT_DATE = '2025-01-01';
 // nodejs_compat for hpack.js and hpack (node:buffer, node:stream, …); without
@@ -68,18 +69,9 @@ const progress = (s) => {
   lineStart = s.endsWith('\n');
 };
 
-// --- workloads: as in bench/codec.mjs.
-const workloads = [];
-const corpus = corpusStories();
-if (corpus && quick) {
-  // --quick takes every fourth story: the whole corpus is ~0.3 s a pass for the slowest codecs.
-  const some = corpus.filter((_, i) => i % 4 === 0);
-  workloads.push({ name: `corpus (hpack-test-case raw-data, ${some.length} of ${corpus.length} stories)`, connections: some });
-} else if (corpus) workloads.push({ name: 'corpus (hpack-test-case raw-data)', connections: corpus });
-else progress('bench workerd: ../shared/hpack-test-case is missing; skipping the corpus workload\n');
-workloads.push({ name: 'hello response (3 fields)', connections: [Array.from({ length: 100 }, () => HELLO_RESPONSE)] });
-workloads.push({ name: 'Rails-shaped response (25 fields)', connections: [railsSequence(100)] });
-workloads.push({ name: 'requests with large cookies', connections: [cookieRequests(100)] });
+// --- workloads: bench/codec.mjs's (bench/workloads.mjs), wires made in Node and posted to the Worker.
+const workloads = codecWorkloads({ quick });
+if (!workloads.some((w) => w.name.includes('hpack-test-case'))) progress('bench workerd: ../shared/hpack-test-case is missing; skipping the corpus workloads\n');
 
 // --- machine: the description every part writes (bench/lib/machine.mjs), and what runs the Worker.
 const pkgVersion = (name) => {
@@ -191,7 +183,7 @@ async function run() {
 
   const plans = []; // per workload: { name, nBlocks, blockBytes, keys, workerdN, nodeN, nodeOps }
   for (const [wi, w] of setup.workloads.entries()) {
-    const p = prepareWorkload(workloads[wi], nodeWasm, abi, Buffer);
+    const p = prepareWorkload(workloads[wi], nodeWasm, abi, Buffer, STATIC_NAMES);
     if (p.nBlocks !== w.nBlocks || p.blockBytes !== w.blockBytes) {
       throw new Error(`${w.name}: Node encoded ${p.nBlocks} blocks / ${p.blockBytes} B, workerd ${w.nBlocks} / ${w.blockBytes}`);
     }
@@ -435,7 +427,7 @@ function emit(rep) {
   const c = rep.clock;
   say('## Method');
   say();
-  say(`- **The Worker.** esbuild bundles \`bench/workerd/entry.mjs\` (h2wasm's host from \`dist/\`, the plain-JS build \`build/h2core.js\`, the operations in \`bench/lib/codecs.mjs\`); \`build/h2core.wasm\` goes in as a compiled-Wasm module and is handed to \`loadCore({ module })\`, the JS build to \`loadCore({ codec: 'js', jsModule })\`, as any Worker must load them. The header lists are read in Node (the corpus from \`../shared/hpack-test-case/raw-data\`) and posted to the Worker as JSON; the Worker encodes the header blocks itself with the WASM encoder, and Node checks it got the same block count and bytes.`);
+  say(`- **The Worker.** esbuild bundles \`bench/workerd/entry.mjs\` (h2wasm's host from \`dist/\`, the plain-JS build \`build/h2core.js\`, the operations in \`bench/lib/codecs.mjs\`); \`build/h2core.wasm\` goes in as a compiled-Wasm module and is handed to \`loadCore({ module })\`, the JS build to \`loadCore({ codec: 'js', jsModule })\`, as any Worker must load them. The workloads are bench/workloads.mjs's, made in Node (the hpack-test-case folders' wires as they are, the literal shapes by bench/lib/shapes.mjs) and posted to the Worker as JSON; blocks h2wasm's encoder makes are encoded in the Worker by the WASM encoder, and Node checks it got the same block count and bytes.`);
   say(`- **hpack.js and hpack** are bundled as a second module (\`bench/workerd/peers.mjs\`) over \`nodejs_compat\`: their \`require('buffer' | 'events' | 'stream' | 'util')\` are bound to workerd's \`node:*\` modules, and their free \`Buffer\` and \`process\` are injected from \`node:buffer\` and \`node:process\`, so the Worker itself keeps no global Buffer and h2wasm runs the Buffer-free paths it runs in any Worker. Two things had to be supplied: workerd's \`node:process\` has no \`version\`, which readable-stream 2 (under hpack.js's compressor and decompressor) reads as it loads (\`process.version.slice\` → TypeError), so the peers get workerd's process with \`version: 'v20.0.0'\` added (wrangler's process polyfill supplies one too); and workerd's \`util.debuglog('stream')\` logs every call where Node's is silent without NODE_DEBUG, so the peers get a silent one. Each codec decodes the first block of each workload back to its header list before timing (all ${rep.worker.codecs.length} did${rep.worker.setup.every((w) => Object.values(w.roundTrip).every(Boolean)) ? '' : ' not: see workerd.json'}).`);
   say(`- **The clock.** Workers in production advance \`Date.now()\`/\`performance.now()\` only at I/O (a Spectre mitigation). Each run checks what this workerd does: a busy loop of ${c.loopSteps.toLocaleString('en-US')} steps between two \`performance.now()\` calls took **${c.insideMs} ms** by the Worker's clock and ${c.outsideMs.toFixed(1)} ms by Node's (round trip less the empty request); the clock moves in ${c.stepMs ?? '?'} ms steps. ${c.live ? 'So miniflare\'s local workerd keeps a running clock, at 1 ms resolution, and the figures are timed inside the Worker.' : 'The clock is frozen, so the figures are timed from outside.'}`);
   say(`- **Timing inside workerd.** Each request runs one operation a fixed number of times (calibrated once so that a request takes about ${rep.roundMs} ms) between two \`performance.now()\` calls, so one 1 ms step of the clock is about ${((1 / rep.roundMs) * 100).toFixed(1)}% of a sample (an operation slower than that runs once per request, and its step is smaller still). One operation is one pass over the workload (a fresh encoder or decoder per connection, every block through it), divided by the number of blocks.`);

@@ -4,7 +4,7 @@ export type { LoadCoreOptions } from './core/load.js';
 export { CoreTrap } from './core/load.js';
 export type { CodecName } from './core/binding.js';
 export { HpackDecoder, HpackEncoder, sensitiveHeaders } from './core/hpack.js';
-export type { HeaderList, HpackDecoderOptions, HpackEncoderOptions } from './core/hpack.js';
+export type { FlatHeaderList, HeaderList, HpackDecoderOptions, HpackEncoderOptions } from './core/hpack.js';
 export { HpackError } from './core/errors.js';
 export { FrameDecoder, FrameError, DEFAULT_MAX_HEADER_BLOCK_BYTES } from './core/frames.js';
 export { FlowControl, FlushResult, FlowError } from './core/flow.js';

@@ -98,10 +98,16 @@ export class Decoder {
       let inserted = 0;
 
       if ((b & 0x80) != 0) {
-        // §6.1 Indexed Header Field.
-        pos = decodeInteger(src, pos, end, 7);
-        if (pos < 0) return pos;
-        const index = decodedInteger;
+        // §6.1 Indexed Header Field. (Integers under their prefix's maximum,
+        // nearly all of them, are read here without the call.)
+        let index = b & 0x7f;
+        if (index < 0x7f) {
+          pos++;
+        } else {
+          pos = decodeInteger(src, pos, end, 7);
+          if (pos < 0) return pos;
+          index = decodedInteger;
+        }
         if (index == 0 || index > STATIC_LENGTH + table.count) return ERR_HPACK_INDEX;
         if (index <= STATIC_LENGTH) {
           nameKey = index;
@@ -115,7 +121,7 @@ export class Decoder {
           nameLen = table.nameLength(i);
           valueLen = table.valueLength(i);
           if (!oversized && listSize + nameLen + valueLen + ENTRY_OVERHEAD <= this.maxHeaderListSize) {
-            if (!reserveStrings(strPos + nameLen + valueLen, strPos)) return ERR_OUT_OF_MEMORY;
+            if (strPos + nameLen + valueLen > ioStrings.length && !reserveStrings(strPos + nameLen + valueLen, strPos)) return ERR_OUT_OF_MEMORY;
             nameOff = strPos;
             table.copyName(i, ioStrings, strPos);
             strPos += nameLen;
@@ -129,9 +135,15 @@ export class Decoder {
         // indexing (0000) or never indexed (0001).
         const incremental = (b & 0xc0) == 0x40;
         if (!incremental && (b & 0xf0) == 0x10) flags = FIELD_F_SENSITIVE;
-        pos = decodeInteger(src, pos, end, incremental ? 6 : 4);
-        if (pos < 0) return pos;
-        const index = decodedInteger;
+        const prefixMask = incremental ? 0x3f : 0x0f;
+        let index = b & prefixMask;
+        if (index < prefixMask) {
+          pos++;
+        } else {
+          pos = decodeInteger(src, pos, end, incremental ? 6 : 4);
+          if (pos < 0) return pos;
+          index = decodedInteger;
+        }
         if (index == 0) {
           pos = this.readString(src, pos, end, strPos);
           if (pos < 0) return pos;
@@ -145,7 +157,7 @@ export class Decoder {
           const i = index - STATIC_LENGTH;
           nameKey = -table.sequenceOf(i);
           nameLen = table.nameLength(i);
-          if (!reserveStrings(strPos + nameLen, strPos)) return ERR_OUT_OF_MEMORY;
+          if (strPos + nameLen > ioStrings.length && !reserveStrings(strPos + nameLen, strPos)) return ERR_OUT_OF_MEMORY;
           nameOff = strPos;
           table.copyName(i, ioStrings, strPos);
           strPos += nameLen;
@@ -178,7 +190,7 @@ export class Decoder {
         continue;
       }
       const w = (fieldBase + count) * FIELD_WORDS;
-      if (!reserveFields(w + FIELD_WORDS, w)) return ERR_OUT_OF_MEMORY;
+      if (w + FIELD_WORDS > ioFields.length && !reserveFields(w + FIELD_WORDS, w)) return ERR_OUT_OF_MEMORY;
       const fields = ioFields;
       unchecked((fields[w + FIELD_FLAGS] = flags));
       unchecked((fields[w + FIELD_NAME_KEY] = nameKey));
@@ -201,19 +213,26 @@ export class Decoder {
    *  after it or an ERR_* value. */
   private readString(src: Uint8Array, pos: i32, end: i32, strPos: i32): i32 {
     if (pos >= end) return ERR_HPACK_TRUNCATED;
-    const huffman = (i32(unchecked(src[pos])) & 0x80) != 0;
-    pos = decodeInteger(src, pos, end, 7);
-    if (pos < 0) return pos;
-    const len = decodedInteger;
+    const first = i32(unchecked(src[pos]));
+    const huffman = (first & 0x80) != 0;
+    let len = first & 0x7f;
+    if (len < 0x7f) {
+      pos++;
+    } else {
+      pos = decodeInteger(src, pos, end, 7);
+      if (pos < 0) return pos;
+      len = decodedInteger;
+    }
     if (len > end - pos) return ERR_HPACK_STRING_LENGTH;
     stringAt = strPos;
     if (huffman) {
-      if (!reserveStrings(strPos + len * MAX_DECODED_PER_OCTET, strPos)) return ERR_OUT_OF_MEMORY;
+      const need = strPos + len * MAX_DECODED_PER_OCTET;
+      if (need > ioStrings.length && !reserveStrings(need, strPos)) return ERR_OUT_OF_MEMORY;
       const r = huffmanDecode(src, pos, pos + len, ioStrings, strPos);
       if (r < 0) return r;
       stringLength = r - strPos;
     } else {
-      if (!reserveStrings(strPos + len, strPos)) return ERR_OUT_OF_MEMORY;
+      if (strPos + len > ioStrings.length && !reserveStrings(strPos + len, strPos)) return ERR_OUT_OF_MEMORY;
       copyBytes(ioStrings, strPos, src, pos, len);
       stringLength = len;
     }

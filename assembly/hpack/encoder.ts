@@ -13,7 +13,7 @@
 
 import {
   ERR_BAD_ARGUMENT, ERR_OUT_OF_MEMORY, HUFFMAN_ALWAYS, HUFFMAN_NEVER,
-  FIELD_WORDS, FIELD_FLAGS, FIELD_NAME_OFF, FIELD_NAME_LEN, FIELD_VALUE_OFF, FIELD_VALUE_LEN,
+  FIELD_WORDS, FIELD_FLAGS, FIELD_NAME_KEY, FIELD_NAME_OFF, FIELD_NAME_LEN, FIELD_VALUE_OFF, FIELD_VALUE_LEN,
   FIELD_F_SENSITIVE, FIELD_F_NO_INDEX,
 } from '../abi';
 import { ioIn, ioFields, ioOut, reserveOut } from '../io';
@@ -22,8 +22,8 @@ import { encodeInteger } from './integer';
 import { huffmanEncode, huffmanEncodedLength } from './huffman';
 import { DynamicTable, ENTRY_OVERHEAD, hashField } from './table';
 import {
-  STATIC_LENGTH, staticFindName, staticFindField,
-  STATIC_AUTHORIZATION, STATIC_PROXY_AUTHORIZATION, STATIC_COOKIE,
+  STATIC_LENGTH, STATIC_BYTES, STATIC_NAME_OFF, STATIC_NAME_LEN, staticFindName, staticFindField,
+  staticNameHash, staticNameFirst, STATIC_AUTHORIZATION, STATIC_PROXY_AUTHORIZATION, STATIC_COOKIE,
 } from './static';
 
 /** MAX_ENCODER_TABLE_SIZE caps the table we keep for a peer, whatever its
@@ -61,12 +61,19 @@ export class Encoder {
     let need = 16;
     for (let f = 0; f < count; f++) {
       const w = f * FIELD_WORDS;
-      const nameOff = unchecked(ioFields[w + FIELD_NAME_OFF]);
-      const nameLen = unchecked(ioFields[w + FIELD_NAME_LEN]);
+      const nameKey = unchecked(ioFields[w + FIELD_NAME_KEY]);
+      let nameOff = unchecked(ioFields[w + FIELD_NAME_OFF]);
+      let nameLen = unchecked(ioFields[w + FIELD_NAME_LEN]);
       const valueOff = unchecked(ioFields[w + FIELD_VALUE_OFF]);
       const valueLen = unchecked(ioFields[w + FIELD_VALUE_LEN]);
+      if (nameKey != 0) {
+        // The host named a static name (the first of its entries) instead of writing its bytes.
+        if (nameKey < 0 || nameKey > STATIC_LENGTH || !staticNameFirst(nameKey)) return ERR_BAD_ARGUMENT;
+        nameOff = 0;
+        nameLen = unchecked(STATIC_NAME_LEN[nameKey]);
+      }
       if (nameOff < 0 || nameLen < 0 || valueOff < 0 || valueLen < 0) return ERR_BAD_ARGUMENT;
-      if (nameOff + nameLen > ioIn.length || valueOff + valueLen > ioIn.length) return ERR_BAD_ARGUMENT;
+      if ((nameKey == 0 && nameOff + nameLen > ioIn.length) || valueOff + valueLen > ioIn.length) return ERR_BAD_ARGUMENT;
       need += 12 + (nameLen + valueLen) * (this.huffman == HUFFMAN_ALWAYS ? HUFFMAN_WORST_RATIO : 1);
     }
     if (!reserveOut(need, 0)) return ERR_OUT_OF_MEMORY;
@@ -92,12 +99,27 @@ export class Encoder {
     for (let f = 0; f < count; f++) {
       const w = f * FIELD_WORDS;
       const flags = unchecked(ioFields[w + FIELD_FLAGS]);
-      const nameOff = unchecked(ioFields[w + FIELD_NAME_OFF]);
-      const nameLen = unchecked(ioFields[w + FIELD_NAME_LEN]);
+      const nameKey = unchecked(ioFields[w + FIELD_NAME_KEY]);
       const valueOff = unchecked(ioFields[w + FIELD_VALUE_OFF]);
       const valueLen = unchecked(ioFields[w + FIELD_VALUE_LEN]);
-      const nameHash = hashField(src, nameOff, nameLen);
-      const staticName = staticFindName(src, nameOff, nameLen, nameHash);
+      // The name's bytes: the static table's when the host keyed it (no hashing, no lookup), else `in`'s.
+      let nameSrc = src;
+      let nameOff: i32;
+      let nameLen: i32;
+      let nameHash: i32;
+      let staticName: i32;
+      if (nameKey > 0) {
+        nameSrc = STATIC_BYTES;
+        nameOff = unchecked(STATIC_NAME_OFF[nameKey]);
+        nameLen = unchecked(STATIC_NAME_LEN[nameKey]);
+        nameHash = staticNameHash(nameKey);
+        staticName = nameKey;
+      } else {
+        nameOff = unchecked(ioFields[w + FIELD_NAME_OFF]);
+        nameLen = unchecked(ioFields[w + FIELD_NAME_LEN]);
+        nameHash = hashField(src, nameOff, nameLen);
+        staticName = staticFindName(src, nameOff, nameLen, nameHash);
+      }
       const sensitive =
         (flags & FIELD_F_SENSITIVE) != 0 ||
         staticName == STATIC_AUTHORIZATION ||
@@ -114,31 +136,31 @@ export class Encoder {
           }
         }
         const valueHash = hashField(src, valueOff, valueLen);
-        const dynamic = table.findField(src, nameOff, nameLen, nameHash, valueOff, valueLen, valueHash);
+        const dynamic = table.findField(nameSrc, nameOff, nameLen, nameHash, src, valueOff, valueLen, valueHash);
         if (dynamic != 0) {
           pos = encodeInteger(out, pos, STATIC_LENGTH + dynamic, 7, 0x80);
           continue;
         }
         if (nameIndex == 0) {
-          const i = table.findName(src, nameOff, nameLen, nameHash);
+          const i = table.findName(nameSrc, nameOff, nameLen, nameHash);
           if (i != 0) nameIndex = STATIC_LENGTH + i;
         }
         if ((flags & FIELD_F_NO_INDEX) == 0 && nameLen + valueLen + ENTRY_OVERHEAD <= table.maxSize) {
           // §6.2.1 Literal Header Field with Incremental Indexing. The name
           // index is written before the insertion can evict its entry.
           pos = encodeInteger(out, pos, nameIndex, 6, 0x40);
-          if (nameIndex == 0) pos = this.writeString(out, pos, src, nameOff, nameLen);
+          if (nameIndex == 0) pos = this.writeString(out, pos, nameSrc, nameOff, nameLen);
           pos = this.writeString(out, pos, src, valueOff, valueLen);
-          table.insert(src, nameOff, nameLen, src, valueOff, valueLen, nameHash, valueHash);
+          table.insert(nameSrc, nameOff, nameLen, src, valueOff, valueLen, nameHash, valueHash);
           continue;
         }
       } else if (nameIndex == 0) {
-        const i = table.findName(src, nameOff, nameLen, nameHash);
+        const i = table.findName(nameSrc, nameOff, nameLen, nameHash);
         if (i != 0) nameIndex = STATIC_LENGTH + i;
       }
       // §6.2.2 without indexing (0000) or §6.2.3 never indexed (0001).
       pos = encodeInteger(out, pos, nameIndex, 4, sensitive ? 0x10 : 0x00);
-      if (nameIndex == 0) pos = this.writeString(out, pos, src, nameOff, nameLen);
+      if (nameIndex == 0) pos = this.writeString(out, pos, nameSrc, nameOff, nameLen);
       pos = this.writeString(out, pos, src, valueOff, valueLen);
     }
     return pos;

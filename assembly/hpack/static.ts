@@ -50,6 +50,17 @@ for (let i = 1; i <= STATIC_TABLE_LENGTH; i++) {
   nameIndex[b] = i;
 }
 
+/** staticNameHash returns the name hash of static index i (as hashBytes makes it). */
+export function staticNameHash(i: i32): i32 {
+  return unchecked(nameHashes[i]);
+}
+
+/** staticNameFirst reports whether static index i is the first of the entries sharing its name
+ *  (the index staticFindName returns, and the one staticFindField starts from). */
+export function staticNameFirst(i: i32): bool {
+  return i == 1 || unchecked(nameRunEnd[i - 1]) != unchecked(nameRunEnd[i]);
+}
+
 /** staticFindName returns the first static index whose name is src[start..start+len), or 0. */
 export function staticFindName(src: Uint8Array, start: i32, len: i32, hash: i32): i32 {
   let b = hash & (NAME_BUCKETS - 1);

@@ -223,10 +223,12 @@ export class DynamicTable {
     return 0;
   }
 
-  /** findField returns the newest entry index holding exactly this name and value, or 0 (indexed tables only). */
+  /** findField returns the newest entry index holding exactly this name (nameSrc[nameAt..+nameLength))
+   *  and value (src[valueAt..+valueLength)), or 0 (indexed tables only). A static name keyed by the
+   *  host is matched against the static table's bytes, so the two may live in different buffers. */
   findField(
-    src: Uint8Array, nameAt: i32, nameLength: i32, nameHash: i32,
-    valueAt: i32, valueLength: i32, valueHash: i32,
+    nameSrc: Uint8Array, nameAt: i32, nameLength: i32, nameHash: i32,
+    src: Uint8Array, valueAt: i32, valueLength: i32, valueHash: i32,
   ): i32 {
     if (this.count == 0) return 0;
     const meta = this.meta;
@@ -243,7 +245,7 @@ export class DynamicTable {
       ) {
         const at = unchecked(meta[m + M_OFFSET]);
         if (
-          this.equalsAt(at, src, nameAt, nameLength) &&
+          this.equalsAt(at, nameSrc, nameAt, nameLength) &&
           this.equalsAt((at + nameLength) & this.byteMask, src, valueAt, valueLength)
         ) {
           return i;

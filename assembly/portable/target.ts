@@ -95,6 +95,57 @@ export function huffmanPack(src: Uint8Array, start: i32, end: i32, dst: Uint8Arr
   return <i32>(out - dst.dataStart);
 }
 
+/** huffmanUnpack walks the octet table of huffman.ts (BYTE_DECODE: per state and octet, first
+ *  symbol in bits 0-7, next state pre-shifted in bits 8-15, second symbol in bits 16-23, symbol
+ *  count in bits 24-25, and the fail / accept bits given) over src[start..end), appending symbols
+ *  to dst at pos; it returns the new position, or -1 when a step failed or the last state may not
+ *  end a string. Here four octets come from one load per step of the loop. */
+export function huffmanUnpack(src: Uint8Array, start: i32, end: i32, dst: Uint8Array, pos: i32, table: Uint32Array, fail: u32, accept: u32): i32 {
+  const t = table.dataStart;
+  let s = src.dataStart + <usize>start;
+  const e = src.dataStart + <usize>end;
+  let out = dst.dataStart + <usize>pos;
+  let state: u32 = 0;
+  let seen: u32 = 0;
+  let x: u32 = accept; // the empty string is valid
+  while (s + 4 <= e) {
+    const w = load<u32>(s);
+    x = load<u32>(t + (<usize>(state | (w & 0xff)) << 2));
+    store<u8>(out, <u8>x);
+    store<u8>(out + 1, <u8>(x >>> 16));
+    out += <usize>((x >>> 24) & 3);
+    seen |= x;
+    x = load<u32>(t + (<usize>((x & 0xff00) | ((w >>> 8) & 0xff)) << 2));
+    store<u8>(out, <u8>x);
+    store<u8>(out + 1, <u8>(x >>> 16));
+    out += <usize>((x >>> 24) & 3);
+    seen |= x;
+    x = load<u32>(t + (<usize>((x & 0xff00) | ((w >>> 16) & 0xff)) << 2));
+    store<u8>(out, <u8>x);
+    store<u8>(out + 1, <u8>(x >>> 16));
+    out += <usize>((x >>> 24) & 3);
+    seen |= x;
+    x = load<u32>(t + (<usize>((x & 0xff00) | (w >>> 24)) << 2));
+    store<u8>(out, <u8>x);
+    store<u8>(out + 1, <u8>(x >>> 16));
+    out += <usize>((x >>> 24) & 3);
+    seen |= x;
+    state = x & 0xff00;
+    s += 4;
+  }
+  while (s < e) {
+    x = load<u32>(t + (<usize>(state | <u32>load<u8>(s)) << 2));
+    store<u8>(out, <u8>x);
+    store<u8>(out + 1, <u8>(x >>> 16));
+    out += <usize>((x >>> 24) & 3);
+    seen |= x;
+    state = x & 0xff00;
+    s++;
+  }
+  if ((seen & fail) != 0 || (x & accept) == 0) return -1;
+  return <i32>(out - dst.dataStart);
+}
+
 /** imul32 is a 32-bit multiplication that wraps, as Math.imul does. */
 export function imul32(a: i32, b: i32): i32 {
   return a * b;

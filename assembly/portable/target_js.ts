@@ -62,6 +62,24 @@ export function huffmanPack(src: Uint8Array, start: number, end: number, dst: Ui
   return pos;
 }
 
+/** huffmanUnpack walks huffman.ts's octet table over src[start..end); see target.ts. Here one
+ *  octet per step, read from the array. */
+export function huffmanUnpack(src: Uint8Array, start: number, end: number, dst: Uint8Array, pos: number, table: Uint32Array, fail: number, accept: number): number {
+  let state = 0;
+  let seen = 0;
+  let x = accept; // the empty string is valid
+  for (let i = start; i < end; i++) {
+    x = table[state | src[i]];
+    dst[pos] = x;
+    dst[pos + 1] = x >>> 16;
+    pos += (x >>> 24) & 3;
+    seen |= x;
+    state = x & 0xff00;
+  }
+  if ((seen & fail) !== 0 || (x & accept) === 0) return -1;
+  return pos;
+}
+
 /** imul32 is a 32-bit multiplication that wraps, as Math.imul does. */
 export const imul32 = Math.imul;
 

@@ -42,7 +42,8 @@ function machineNote(json, what) {
 
 function codecRatioChart(json, op) {
   const res = json.results;
-  const workloads = uniq(res.map((r) => r.workload));
+  // Decode-only workloads (blocks other encoders made) have no encode figures.
+  const workloads = uniq(res.filter((r) => r.op === op).map((r) => r.workload));
   const codecs = uniq(res.map((r) => r.codec));
   const get = (w, c, o) => res.find((r) => r.workload === w && r.codec === c && r.op === o);
   const verb = op === 'decode' ? 'decode' : 'encode';

@@ -15,6 +15,7 @@
 import wasm from './h2core.wasm';
 import { loadCore } from '../../dist/host/index.js';
 import * as abi from '../../dist/assembly/abi.js';
+import { STATIC_NAMES } from '../../dist/host/core/static_table.js';
 import * as jsCore from '../../build/h2core.js';
 import { CODEC_NAMES, prepareWorkload, h2wasmCodec, peerCodecs, makeOps, checkRoundTrip } from '../lib/codecs.mjs';
 
@@ -37,7 +38,7 @@ async function setup(body) {
   const workloads = [];
   const report = [];
   for (const w of body.workloads) {
-    const p = prepareWorkload(w, wasmCore, abi, peers ? peers.Buffer : null);
+    const p = prepareWorkload(w, wasmCore, abi, peers ? peers.Buffer : null, STATIC_NAMES);
     // A codec that throws on the workload is dropped from it, with the reason.
     const failed = {};
     let roundTrip = {};

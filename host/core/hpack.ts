@@ -21,6 +21,9 @@ export const sensitiveHeaders: unique symbol = Symbol('h2wasm.sensitiveHeaders')
 
 export type HeaderList = Array<[string, string]> & { [sensitiveHeaders]?: string[] };
 
+/** FlatHeaderList is a decoded list as decodeFlat() returns it: name, value, name, value, ... */
+export type FlatHeaderList = string[] & { [sensitiveHeaders]?: string[] };
+
 export interface HpackDecoderOptions {
   /** The owner promises to call close(): no collector safety net (saves memory per context). */
   untracked?: boolean;
@@ -68,7 +71,34 @@ function entryCacheSize(maxTableSize: number): number {
   return n;
 }
 
-/** NO_CACHE stands for a decoder's entry cache before an entry is first referenced (never written to). */
+/** firstStringAt returns the offset of the first string bytes of the field records from word w to end (-1 for none). */
+function firstStringAt(fields: Int32Array, w: number, end: number): number {
+  for (; w < end; w += FIELD_WORDS) {
+    const at = fields[w + FIELD_NAME_OFF];
+    if (at >= 0) return at;
+    const v = fields[w + FIELD_VALUE_OFF];
+    if (v >= 0) return v;
+  }
+  return -1;
+}
+
+/** lastStringEnd returns the end of the last string bytes of the field records from word w to end. */
+function lastStringEnd(fields: Int32Array, w: number, end: number): number {
+  for (let x = end - FIELD_WORDS; x >= w; x -= FIELD_WORDS) {
+    const v = fields[x + FIELD_VALUE_OFF];
+    if (v >= 0) return v + fields[x + FIELD_VALUE_LEN];
+    const at = fields[x + FIELD_NAME_OFF];
+    if (at >= 0) return at + fields[x + FIELD_NAME_LEN];
+  }
+  return 0;
+}
+
+/** STATIC_NAME_KEYS maps each static table name to its first index: the encoder's input names
+ *  a static name by this key instead of writing its bytes, so the core neither hashes nor looks it up. */
+const STATIC_NAME_KEYS = new Map<string, number>();
+for (let i = STATIC_NAMES.length - 1; i >= 1; i--) STATIC_NAME_KEYS.set(STATIC_NAMES[i], i);
+
+/** NO_CACHE stands for a decoder's entry cache before its first dynamic entry (never written to). */
 const NO_CACHE: Array<CachedEntry | undefined> = Object.freeze([]) as unknown as Array<CachedEntry | undefined>;
 
 /** HpackDecoder decodes field blocks for one connection. */
@@ -98,6 +128,18 @@ export class HpackDecoder extends CoreContext {
    *  malformed block (then the decoder stays failed, as the connection must
    *  end) or on a list over maxHeaderListSize (then it stays usable). */
   decode(block: Uint8Array): HeaderList {
+    return this.read(0, this.decodeRecords(block), false) as HeaderList;
+  }
+
+  /** decodeFlat decodes one complete field block, as decode() does, into a
+   *  flat list: [name0, value0, name1, value1, ...] (never-indexed names in
+   *  list[sensitiveHeaders]). One array per block instead of one per field. */
+  decodeFlat(block: Uint8Array): FlatHeaderList {
+    return this.read(0, this.decodeRecords(block), true) as FlatHeaderList;
+  }
+
+  /** decodeRecords has the core decode a block into field records and returns their count. */
+  private decodeRecords(block: Uint8Array): number {
     const b = this.binding;
     b.reserveIn(block.length);
     b.in.set(block, 0);
@@ -106,19 +148,40 @@ export class HpackDecoder extends CoreContext {
     if (count < 0) {
       throw new HpackError(count, count === ERR_HEADER_LIST_TOO_LARGE ? 'HPACK: the decoded header list is over maxHeaderListSize' : undefined);
     }
-    return this.readFields(0, count);
+    return count;
   }
 
   /** readFields makes the header list from `count` field records the core
    *  just wrote from record index `first` (a frame reader decodes several
    *  blocks per call into the same records). */
   readFields(first: number, count: number): HeaderList {
+    return this.read(first, count, false) as HeaderList;
+  }
+
+  /** read makes the strings of `count` field records from index `first`: pairs, or flat when flat is set. */
+  private read(first: number, count: number, flat: boolean): HeaderList | FlatHeaderList {
     const { fields, latin1 } = this.binding;
     let cache = this.cache;
     let mask = this.mask;
-    const list: HeaderList = new Array(count);
+    const list: Array<[string, string] | string> = new Array(flat ? 2 * count : count);
     let sensitive: string[] | undefined;
-    for (let i = 0, w = first * FIELD_WORDS; i < count; i++, w += FIELD_WORDS) {
+    // The block's bytes become one string, made the first time a field needs
+    // bytes; names and values are substrings of it (V8 makes those without a
+    // call out of JS, where a latin1 slice per string costs a C++ call each).
+    // The core writes a block's strings in field order, so they lie in
+    // [the first offset, the last end).
+    let text = '';
+    let textAt = -1;
+    const start = first * FIELD_WORDS;
+    const end = start + count * FIELD_WORDS;
+    const bytes = (off: number, len: number): string => {
+      if (textAt < 0) {
+        textAt = firstStringAt(fields, start, end);
+        text = latin1(textAt, lastStringEnd(fields, start, end));
+      }
+      return text.substring(off - textAt, off - textAt + len);
+    };
+    for (let i = 0, w = start; i < count; i++, w += FIELD_WORDS) {
       const nameKey = fields[w + FIELD_NAME_KEY];
       const valueKey = fields[w + FIELD_VALUE_KEY];
       let name: string;
@@ -132,10 +195,8 @@ export class HpackDecoder extends CoreContext {
           name = e.name;
           value = e.value;
         } else {
-          const nameOff = fields[w + FIELD_NAME_OFF];
-          const valueOff = fields[w + FIELD_VALUE_OFF];
-          name = latin1(nameOff, nameOff + fields[w + FIELD_NAME_LEN]);
-          value = latin1(valueOff, valueOff + fields[w + FIELD_VALUE_LEN]);
+          name = bytes(fields[w + FIELD_NAME_OFF], fields[w + FIELD_NAME_LEN]);
+          value = bytes(fields[w + FIELD_VALUE_OFF], fields[w + FIELD_VALUE_LEN]);
           this.remember(-valueKey, name, value);
           cache = this.cache;
           mask = this.mask;
@@ -148,14 +209,12 @@ export class HpackDecoder extends CoreContext {
           if (e !== undefined && e.sequence === -nameKey) {
             name = e.name;
           } else {
-            const nameOff = fields[w + FIELD_NAME_OFF];
-            name = latin1(nameOff, nameOff + fields[w + FIELD_NAME_LEN]);
+            name = bytes(fields[w + FIELD_NAME_OFF], fields[w + FIELD_NAME_LEN]);
             // The block refers to the table: from now on inserted entries are cached.
             if (nameKey < 0 && cache === NO_CACHE) cache = this.cache = new Array(mask + 1);
           }
         }
-        const valueOff = fields[w + FIELD_VALUE_OFF];
-        value = latin1(valueOff, valueOff + fields[w + FIELD_VALUE_LEN]);
+        value = bytes(fields[w + FIELD_VALUE_OFF], fields[w + FIELD_VALUE_LEN]);
         const inserted = fields[w + FIELD_INSERTED];
         if (inserted !== 0 && cache !== NO_CACHE) {
           this.remember(inserted, name, value);
@@ -164,12 +223,17 @@ export class HpackDecoder extends CoreContext {
         }
       }
       if ((fields[w + FIELD_FLAGS] & FIELD_F_SENSITIVE) !== 0) (sensitive ??= []).push(name);
-      list[i] = [name, value];
+      if (flat) {
+        list[2 * i] = name;
+        list[2 * i + 1] = value;
+      } else {
+        list[i] = [name, value];
+      }
     }
     if (sensitive !== undefined) {
       Object.defineProperty(list, sensitiveHeaders, { value: sensitive, enumerable: false, writable: true, configurable: true });
     }
-    return list;
+    return list as HeaderList | FlatHeaderList;
   }
 
   /** remember caches a dynamic entry's strings. When its slot holds another entry the cache doubles
@@ -237,13 +301,21 @@ export class HpackEncoder extends CoreContext {
       const name = field[0];
       const value = field[1];
       fields[w + FIELD_FLAGS] = sensitive !== undefined && sensitive.includes(name) ? FIELD_F_SENSITIVE : 0;
-      fields[w + FIELD_NAME_OFF] = pos;
-      fields[w + FIELD_NAME_LEN] = name.length;
-      pos += name.length;
+      const key = STATIC_NAME_KEYS.get(name);
+      if (key !== undefined) {
+        fields[w + FIELD_NAME_KEY] = key;
+        fields[w + FIELD_NAME_OFF] = 0;
+        fields[w + FIELD_NAME_LEN] = 0;
+      } else {
+        fields[w + FIELD_NAME_KEY] = 0;
+        fields[w + FIELD_NAME_OFF] = pos;
+        fields[w + FIELD_NAME_LEN] = name.length;
+        pos += name.length;
+        joined += name;
+      }
       fields[w + FIELD_VALUE_OFF] = pos;
       fields[w + FIELD_VALUE_LEN] = value.length;
       pos += value.length;
-      joined += name;
       joined += value;
     }
     b.reserveIn(pos);

@@ -259,6 +259,28 @@ describe.each(CODECS)('HPACK decoder errors (%s)', (codec) => {
       expect(plain(dec2.decode(block(indexed(62))))).toEqual([big]);
     });
 
+    it('makes the strings of entries the host never saw from the block bytes, among cached, static and literal fields', async () => {
+      // Entries inserted by an oversized block never reached the host's string cache; a later
+      // block mixing them with every other kind of field must still come out whole and in order.
+      const dec = await decoder({ maxHeaderListSize: 400 });
+      expectHpackError(
+        () => dec.decode(block(literal('without', 'huge', 'h'.repeat(500)), literal('incremental', 'x-one', '1'), literal('incremental', 'x-two', 'two'))),
+        'HEADER_LIST_TOO_LARGE',
+      );
+      const mixed = block(
+        indexed(2), // static
+        literal('incremental', 'x-new', 'fresh'), // a literal, inserted: x-new is now 62, x-two 63, x-one 64
+        indexed(62), // cached by the host from the field just above
+        indexed(64), // x-one: never seen by the host
+        literal('without', 63, 'other'), // x-two's name, never seen by the host, with a new value
+        literal('never', 4, '/p'), // static name
+        indexed(63), // x-two
+      );
+      expect(plain(dec.decode(mixed))).toEqual([
+        [':method', 'GET'], ['x-new', 'fresh'], ['x-new', 'fresh'], ['x-one', '1'], ['x-two', 'other'], [':path', '/p'], ['x-two', 'two'],
+      ]);
+    });
+
     it('stops a small block that expands past the limit by repeating one large entry, without allocating for it', async () => {
       const core = await sharedCore(codec);
       const dec = await decoder();

@@ -17,6 +17,65 @@ describe.each(CODECS)('HPACK encoder (%s)', (codec) => {
     return { enc, dec };
   }
 
+  describe('decodeFlat, the lower-level decode', () => {
+    it('gives the strings decode() gives, flat, with the never-indexed names listed', async () => {
+      const core = await sharedCore(codec);
+      const enc = core.hpackEncoder({ huffman: 'auto' });
+      const pairs = core.hpackDecoder();
+      const flat = core.hpackDecoder();
+      open.push(enc, pairs, flat);
+      const lists: Field[][] = [
+        [[':method', 'GET'], [':path', '/a'], ['authorization', 'secret'], ['x-one', '1']],
+        [[':method', 'GET'], [':path', '/b'], ['x-one', '1'], ['cookie', 'k=v'], ['x-two', 'two'.repeat(20)]],
+        [],
+      ];
+      for (const list of lists) {
+        const block = enc.encode(list);
+        const want = pairs.decode(block);
+        const got = flat.decodeFlat(block);
+        expect([...got]).toEqual(want.flat());
+        expect(sensitiveOf(got as unknown as Field[])).toEqual(sensitiveOf(want));
+      }
+    });
+  });
+
+  describe('static names keyed by the host (FIELD_NAME_KEY as encoder input)', () => {
+    /** encodeRaw drives the core directly: each field's name keyed by static index `key`, or written as bytes when key is 0. */
+    async function encodeRaw(fields: Array<[number, string, string]>): Promise<number[] | number> {
+      const core = await sharedCore(codec);
+      const b = core.binding;
+      const enc = core.hpackEncoder({ huffman: 'never' });
+      open.push(enc);
+      const { FIELD_WORDS, FIELD_FLAGS, FIELD_NAME_KEY, FIELD_NAME_OFF, FIELD_NAME_LEN, FIELD_VALUE_OFF, FIELD_VALUE_LEN } = await import('../../assembly/abi.js');
+      b.reserveFields(fields.length * FIELD_WORDS);
+      b.reserveIn(1024);
+      let pos = 0;
+      fields.forEach(([key, name, value], i) => {
+        const w = i * FIELD_WORDS;
+        b.fields[w + FIELD_FLAGS] = 0;
+        b.fields[w + FIELD_NAME_KEY] = key;
+        b.fields[w + FIELD_NAME_OFF] = key > 0 ? 999_999 : pos; // ignored when keyed
+        b.fields[w + FIELD_NAME_LEN] = key > 0 ? 0 : name.length;
+        if (key === 0) pos = b.writeIn(pos, name);
+        b.fields[w + FIELD_VALUE_OFF] = pos;
+        b.fields[w + FIELD_VALUE_LEN] = value.length;
+        pos = b.writeIn(pos, value);
+      });
+      const n = b.x.hpackEncode(enc.coreHandle, fields.length);
+      b.sync();
+      return n < 0 ? n : Array.from(b.out.subarray(0, n));
+    }
+
+    it('encodes a keyed name exactly as its bytes, and rejects a key that is not the first index of a static name', async () => {
+      const list: Array<[string, string]> = [[':method', 'GET'], ['user-agent', 'h2wasm'], ['cookie', 'a=1'], ['x-custom', 'v'], ['user-agent', 'h2wasm']];
+      const keyed = await encodeRaw(list.map(([n, v]) => [n === ':method' ? 2 : n === 'user-agent' ? 58 : n === 'cookie' ? 32 : 0, n, v]));
+      const bytes = await encodeRaw(list.map(([n, v]) => [0, n, v]));
+      expect(keyed).toEqual(bytes);
+      expect(keyed).toEqual(Array.from(block(indexed(2), literal('incremental', 58, 'h2wasm'), literal('never', 32, 'a=1'), literal('incremental', 'x-custom', 'v'), indexed(63))));
+      for (const bad of [-1, 3, 62]) expect(await encodeRaw([[bad, ':method', 'POST']])).toBeLessThan(0); // 3 is :method's second entry
+    });
+  });
+
   describe('sensitive fields (RFC 7541 §7.1.3)', () => {
     it('never indexes authorization and proxy-authorization, and the decoder reports them', async () => {
       const { enc, dec } = await pair();
