@@ -8,6 +8,8 @@
 
 import net from 'node:net';
 import { concatBytes } from '../../host/bytes.js';
+import { int } from './hpack.js';
+import { writeThenYield } from './socket-write.js';
 import type { HpackDecoder } from '../../host/core/hpack.js';
 import {
   CLIENT_PREFACE, FLAGS, TYPE_CONTINUATION, TYPE_DATA, TYPE_GOAWAY, TYPE_HEADERS, TYPE_PING, TYPE_RST_STREAM,
@@ -86,30 +88,16 @@ export function repeat(n: number, make: (i: number) => Uint8Array): Uint8Array {
 // ---------------------------------------------------------------------------
 // HPACK without table state.
 
-/** hpackInteger encodes an RFC 7541 §5.1 integer with an n-bit prefix whose high bits are `first`. */
-export function hpackInteger(value: number, prefixBits: number, first = 0): number[] {
-  const max = (1 << prefixBits) - 1;
-  if (value < max) return [first | value];
-  const out = [first | max];
-  let v = value - max;
-  while (v >= 128) {
-    out.push((v % 128) + 128);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return out;
-}
-
 /** hpackString encodes a raw (not Huffman) string literal (RFC 7541 §5.2). */
 export function hpackString(s: string): number[] {
   const octets = Buffer.from(s, 'latin1');
-  return [...hpackInteger(octets.length, 7), ...octets];
+  return [...int(0, 7, octets.length), ...octets];
 }
 
 /** literal is a literal field without indexing (RFC 7541 §6.2.2): a static-table name index, or a new name. */
 export function literal(name: number | string, value: string): number[] {
   return typeof name === 'number'
-    ? [...hpackInteger(name, 4), ...hpackString(value)]
+    ? [...int(0, 4, name), ...hpackString(value)]
     : [0x00, ...hpackString(name), ...hpackString(value)];
 }
 
@@ -121,7 +109,7 @@ export function literalIndexed(name: string, value: string): number[] {
 
 /** indexed is an indexed field (RFC 7541 §6.1): 1..61 the static table, 62.. the dynamic table. */
 export function indexed(index: number): number[] {
-  return hpackInteger(index, 7, 0x80);
+  return int(0x80, 7, index);
 }
 
 /** requestBlock is the field block of a request: :method, :scheme http, :path, :authority (static
@@ -277,19 +265,7 @@ export class FloodClient {
    *  resolves false once the connection has ended. */
   async write(data: Uint8Array): Promise<boolean> {
     if (this.closed || this.socket.destroyed) return false;
-    if (this.socket.write(data)) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      return !this.closed;
-    }
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
-    });
+    await writeThenYield(this.socket, data);
     return !this.closed;
   }
 

@@ -8,6 +8,7 @@
 // RST_STREAM with the code RFC 9113 names (H2SPEC_LENIENT=1 restores
 // h2spec's rules; see expectGoaway and expectStreamError).
 
+import { writeThenYield } from './socket-write.js';
 import { readSync } from 'node:fs';
 import net from 'node:net';
 import {
@@ -298,21 +299,9 @@ export class RawH2 {
   async write(data: Uint8Array): Promise<boolean> {
     await this.paced;
     if (this.closed || this.socket.destroyed || !this.socket.writable) return false;
-    if (this.socket.write(data, this.afterWrite)) {
-      // Let the socket deliver what the server sent meanwhile: a GOAWAY stops a flood early
-      // (and should a write still meet the server's reset, afterWrite reads what came before it).
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      return !this.closed;
-    }
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
-    });
+    // A GOAWAY stops a flood early (and should a write still meet the server's reset, afterWrite
+    // reads what came before it).
+    await writeThenYield(this.socket, data, this.afterWrite);
     return !this.closed;
   }
 
