@@ -5,18 +5,32 @@
 import type { HeaderList } from '../core/hpack.js';
 import { CONNECTION_SPECIFIC_FIELDS, isPseudoHeader } from '../engine/fields.js';
 
-/** HOP_BY_HOP are RFC 9110 §7.6.1's hop-by-hop fields, beyond those HTTP/2 forbids outright. */
-const HOP_BY_HOP = new Set([...CONNECTION_SPECIFIC_FIELDS, 'te', 'trailer', 'proxy-authenticate', 'proxy-authorization']);
+/** HOP_BY_HOP are the fields that describe one connection and are never forwarded as they are (RFC 9110
+ *  §7.6.1; RFC 9113 §8.2.2 forbids the connection-specific ones in HTTP/2 altogether; HTTP2-Settings
+ *  belongs to the h2c upgrade, RFC 7540 §3.2.1). te: trailers is put back for HTTP/2 hops. */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  ...CONNECTION_SPECIFIC_FIELDS, 'te', 'trailer', 'proxy-authenticate', 'proxy-authorization', 'http2-settings',
+]);
+
+/** connectionOptions returns the field names a connection field value lists (RFC 9110 §7.6.1). */
+export function connectionOptions(value: string | null): Set<string> {
+  const names = new Set<string>();
+  for (const option of (value ?? '').split(',')) {
+    const t = option.trim().toLowerCase();
+    if (t !== '') names.add(t);
+  }
+  return names;
+}
 
 /** hopByHop returns the names a message's connection field lists (RFC 9110 §7.6.1: "Intermediaries MUST
  *  parse a received Connection header field ... and remove any header or trailer field(s) from the
  *  message with the same name as a connection-option"), with the fixed set. */
-function hopByHop(fields: ReadonlyArray<readonly [string, string]>): Set<string> {
+function hopByHop(fields: ReadonlyArray<readonly [string, string]>): ReadonlySet<string> {
   let names: Set<string> | null = null;
   for (const [name, value] of fields) {
     if (name !== 'connection') continue;
     names ??= new Set(HOP_BY_HOP);
-    for (const option of value.split(',')) names.add(option.trim().toLowerCase());
+    for (const option of connectionOptions(value)) names.add(option);
   }
   return names ?? HOP_BY_HOP;
 }

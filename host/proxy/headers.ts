@@ -3,22 +3,15 @@
 // §7.6.1; RFC 9113 §8.2.2 forbids them in HTTP/2 altogether), the client's
 // host and scheme travel as x-forwarded-*, and :authority names the origin.
 
-/** HOP_BY_HOP are the fields that describe one connection, never forwarded (RFC 9110 §7.6.1, RFC 9113 §8.2.2). */
-const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'host',
-  'proxy-authenticate', 'proxy-authorization', 'http2-settings',
-]);
+import { connectionOptions, HOP_BY_HOP } from './forwarded.js';
 
-/** withoutHopByHop copies headers, leaving out the hop-by-hop fields and any field the connection header names. */
+/** withoutHopByHop copies headers, leaving out the hop-by-hop fields (HOP_BY_HOP, shared with the Node
+ *  proxy), any field the connection header names, and host (:authority names the origin). */
 export function withoutHopByHop(headers: Headers): Headers {
-  const named = new Set<string>();
-  for (const token of (headers.get('connection') ?? '').split(',')) {
-    const t = token.trim().toLowerCase();
-    if (t !== '') named.add(t);
-  }
+  const named = connectionOptions(headers.get('connection'));
   const out = new Headers();
   headers.forEach((value, name) => {
-    if (!HOP_BY_HOP.has(name) && !named.has(name)) out.append(name, value);
+    if (!HOP_BY_HOP.has(name) && !named.has(name) && name !== 'host') out.append(name, value);
   });
   return out;
 }
