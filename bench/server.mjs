@@ -85,10 +85,32 @@ const WORKLOADS = [
   { id: 'c1', kind: 'h2load', tls: false, c: 1, m: 1, label: 'h2c -c1 -m1 on /' },
   { id: 'c10', kind: 'h2load', tls: false, c: 10, m: 10, label: 'h2c -c10 -m10 on /' },
   { id: 'c100', kind: 'h2load', tls: false, c: 100, m: 100, label: 'h2c -c100 -m100 on /' },
+  { id: 'browser', kind: 'h2load', tls: false, c: 10, m: 10, headers: true, label: 'h2c -c10 -m10 on / with 15 browser-like request fields and a cookie' },
   { id: 'tls', kind: 'h2load', tls: true, c: 10, m: 10, label: 'h2 (TLS, ALPN) -c10 -m10 on /' },
   { id: 'download', kind: 'download', label: '100 MiB download, GET /bytes' },
   { id: 'upload', kind: 'upload', label: '100 MiB upload to /echo (echo discarded)' },
 ];
+/** BROWSER_FIELDS are the request fields a browser sends for a page's subresource (Chrome's, with a
+ *  session cookie): the request-heavy workload, where decoding what the client's encoder made counts. */
+const BROWSER_FIELDS = [
+  'user-agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  'accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8',
+  'accept-encoding: gzip, deflate, br, zstd',
+  'accept-language: en-GB,en-US;q=0.9,en;q=0.8',
+  'cache-control: max-age=0',
+  'sec-ch-ua: "Chromium";v="131", "Not_A Brand";v="24"',
+  'sec-ch-ua-mobile: ?0',
+  'sec-ch-ua-platform: "Linux"',
+  'sec-fetch-dest: document',
+  'sec-fetch-mode: navigate',
+  'sec-fetch-site: none',
+  'sec-fetch-user: ?1',
+  'upgrade-insecure-requests: 1',
+  'priority: u=0, i',
+  'referer: https://www.example.com/articles/2026/11/http2-in-webassembly',
+  'cookie: session=9f2c4e7a1b3d5f60718293a4b5c6d7e8f9012345; theme=dark; consent=analytics:1,ads:0; _ga=GA1.1.1234567890.1764460800',
+];
+
 // METRICS are the table rows: one figure of one workload each.
 const METRICS = [
   { workload: 'c1', id: 'c1.rps', label: 'h2c -c1 -m1, req/s', better: 'higher', get: (f) => f.reqPerSec, fmt: 0 },
@@ -97,6 +119,8 @@ const METRICS = [
   { workload: 'c10', id: 'c10.cpu', label: 'h2c -c10 -m10, server CPU µs per request', better: 'lower', get: (f) => f.cpuUsPerRequest, fmt: 2 },
   { workload: 'c100', id: 'c100.rps', label: 'h2c -c100 -m100, req/s', better: 'higher', get: (f) => f.reqPerSec, fmt: 0 },
   { workload: 'c100', id: 'c100.cpu', label: 'h2c -c100 -m100, server CPU µs per request', better: 'lower', get: (f) => f.cpuUsPerRequest, fmt: 2 },
+  { workload: 'browser', id: 'browser.rps', label: 'h2c -c10 -m10 browser-like requests, req/s', better: 'higher', get: (f) => f.reqPerSec, fmt: 0 },
+  { workload: 'browser', id: 'browser.cpu', label: 'h2c -c10 -m10 browser-like requests, server CPU µs per request', better: 'lower', get: (f) => f.cpuUsPerRequest, fmt: 2 },
   { workload: 'tls', id: 'tls.rps', label: 'h2 over TLS -c10 -m10, req/s', better: 'higher', get: (f) => f.reqPerSec, fmt: 0 },
   { workload: 'download', id: 'download.mbps', label: '100 MiB download, MB/s', better: 'higher', get: (f) => f.mbPerSec, fmt: 0 },
   { workload: 'upload', id: 'upload.mbps', label: '100 MiB upload to /echo, MB/s', better: 'higher', get: (f) => f.mbPerSec, fmt: 0 },
@@ -168,7 +192,7 @@ async function measure(w, server) {
     if (w.kind === 'h2load') {
       if (w.tls && server.tlsPort === null) return { ok: false, quiet: true, problems: [`${server.label} is measured on h2c only`] };
       const url = w.tls ? `https://127.0.0.1:${server.tlsPort}/` : `http://127.0.0.1:${server.port}/`;
-      const args = ['-c', String(w.c), '-m', String(w.m), '-t', '1', '-D', `${DURATION_S}`, `--warm-up-time=${WARMUP}`, url];
+      const args = ['-c', String(w.c), '-m', String(w.m), '-t', '1', '-D', `${DURATION_S}`, `--warm-up-time=${WARMUP}`, ...(w.headers ? BROWSER_FIELDS.flatMap((f) => ['-H', f]) : []), url];
       // The server's CPU over the timed part: sampled once the warm-up is over and when h2load is done.
       const running = h2load(args, { timeoutMs: (DURATION_S + 30) * 1000, wantProtocol: w.tls ? 'h2' : 'h2c' });
       await new Promise((r) => setTimeout(r, parseFloat(WARMUP) * (WARMUP.endsWith('ms') ? 1 : 1000)));
