@@ -338,8 +338,13 @@ for (let round = 1; round <= ROUNDS; round++) {
       }
     }
     if (round === 1) compareHelloHeaders();
+    // The order of the targets turns by one each round: the first one measured in a round was seen to
+    // do 1.5-2x worse than the same build measured later (a same-build run, targets a,b,b,a), so a
+    // fixed order would charge that to whichever target comes first.
+    const order = [...targets.entries()];
+    for (let k = 0; k < (round - 1) % order.length; k++) order.push(order.shift());
     for (const w of workloads) {
-      for (const [i, t] of targets.entries()) {
+      for (const [i, t] of order) {
         const s = servers.get(i);
         if (!s) continue;
         const gone = () => s.proc.child.exitCode !== null || s.proc.child.signalCode !== null;
@@ -442,7 +447,7 @@ say();
 say(
   `Each cell is the median over the rounds; each ratio is the median of the per-round ratios (each target against ${ref.letter} in the same round, the runs of one workload back to back), with their range in brackets, so a ratio above 1 means more of the figure (better for req/s and MB/s, worse for latency and memory). ` +
     `Every round starts a fresh server process per target (all listening on 127.0.0.1, each on its own ports, all with the same node flags: ${NODE_FLAGS.length ? `\`${NODE_FLAGS.join(' ')}\`` : 'none'}), ` +
-    `runs each workload on ${targets.map((t) => t.letter).join(', then ')} before the next workload, and stops the servers with SIGTERM. ` +
+    `runs each workload on every target before the next workload, in an order that turns by one each round (${targets.map((t) => t.letter).join(' ')}, then ${[...targets.slice(1), targets[0]].map((t) => t.letter).join(' ')}, …: the first target measured in a round does worse, so no target is always first), and stops the servers with SIGTERM. ` +
     `Nothing is pinned to a CPU: the scheduler places each server, its V8 helper threads and h2load on the ${machine.cores} cores as it would in production (pinning the server's main thread to one core and h2load to the other measured lower and noisier on a 2-core VM). ` +
     `Request rates come from \`h2load -t1 -c C -m M -D ${DURATION_S} --warm-up-time=${WARMUP}\` on \`GET /\` (12-byte "hello world\\n"); the mean latency is h2load's "time for request" mean at -c1 -m1; TLS is h2 negotiated by ALPN with a self-signed certificate each server makes. ` +
     `The download is \`GET /bytes?n=104857600\` by ${h2loadV ? `\`h2load -n1 -c1\`, the median of ${DOWNLOAD_REPEATS} fresh connections after one unmeasured` : 'a Node http2 client (h2load missing), after a 4 MiB warm-up transfer'}; the upload POSTs 104857600 bytes to \`/echo\` from a Node http2 client (bench/server/transfer.mjs, 64 KiB writes with backpressure, 2^31-1 receive windows) that counts and discards the echo; its clock stops at the echo's last byte; MB = 10^6 bytes. ` +
