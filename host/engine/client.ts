@@ -134,7 +134,7 @@ export class ClientConnection extends Connection {
     const s = new ClientStream(id, this, method, path);
     this.registerStream(s, IDLE);
     // The flow slot opens in the flush that writes the HEADERS, so no answer is read before it exists.
-    this.flow.streamOpened(id);
+    this.openFlowSlot(id);
     this.sendHeaders(s, request.fields, request.endStream);
     if (request.endStream) s.endQueued = true;
     return s;

@@ -87,6 +87,9 @@ const MAX_DISCARDED_BODY = 64 * 1024;
  *  peer dripping 1-octet WINDOW_UPDATEs cannot hold a stream forever (CVE-2019-9511). */
 const STALL_PROGRESS = 16 * 1024;
 
+/** FLOW_CLOSE_BATCH: queued flow commands (closes, mostly) that make a flowFlush due on their own. */
+const FLOW_CLOSE_BATCH = 32;
+const NO_BYTES = new Uint8Array(0);
 const SHUTDOWN_PING = new Uint8Array([0x68, 0x32, 0x77, 0x61, 0x73, 0x6d, 0x00, 0x01]);
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -136,8 +139,10 @@ export abstract class Connection implements StreamOwner, Ticking {
   // Flow control (RFC 9113 §6.9): the windows and the WINDOW_UPDATE policy are the core's, kept by
   // frameRead (the flow is attached to the reader) and by one flowFlush per flush.
   protected readonly flow: FlowControl;
-  /** A read reported WINDOW_UPDATEs owed (REC_WINDOW_UPDATE_OWED): the next flush runs flowFlush. */
-  protected flowOwed = false;
+  /** The next flush must run flowFlush: a read reported WINDOW_UPDATEs owed (REC_WINDOW_UPDATE_OWED),
+   *  or a queued command must reach the core soon (consumption, an open, our SETTINGS, a demand,
+   *  the close of a slot holding bytes). A close alone waits for the next flush that runs it. */
+  protected flowDue = false;
   /** The core's last grant fell short with the connection send window spent; a WINDOW_UPDATE on
    *  stream 0 with WU_WOKEN clears it. Streams waiting on it keep their places in the scheduler. */
   protected connBlocked = false;
@@ -149,6 +154,8 @@ export abstract class Connection implements StreamOwner, Ticking {
   private planFrames: number[] = [];
   private planFlags: number[] = [];
   private planAt: number[] = [];
+  /** The flush's bytes (DATA frame headers, WINDOW_UPDATEs) copied out of the core's `out`, reused. */
+  private flushBytes: Uint8Array = NO_BYTES;
 
   // The writer.
   /** Bytes queued in stream output queues, not yet framed. */
@@ -480,7 +487,7 @@ export abstract class Connection implements StreamOwner, Ticking {
           break;
         case REC_WINDOW_UPDATE_OWED:
           // The core credited our receive window; the next flowFlush writes the WINDOW_UPDATE.
-          this.flowOwed = true;
+          this.flowDue = true;
           break;
         case REC_HEADERS_DECODED: {
           // A self-dependent HEADERS is followed by its stream error (RFC 9113 §5.3.1): the request is not dispatched.
@@ -590,7 +597,9 @@ export abstract class Connection implements StreamOwner, Ticking {
     if (first && frameLength === 0 && (flags & FLAG_END_STREAM) === 0 && !this.allowEmptyFrame()) return;
     const s = this.streams.get(id);
     if (s === undefined || !canReceive(s.state) || s.resetError !== null) {
-      // Bytes of a stream still holding a flow slot go back to the connection when closeStream frees it.
+      // Bytes of a stream still holding a flow slot go back to the connection when closeStream frees
+      // it: the flush that runs the close must come.
+      if ((part & REC_DATA_UNTRACKED) === 0) this.flowDue = true;
       if (first && s !== undefined && s.resetError !== null && s.state !== CLOSED) return; // reset by us: ignore
       if (!first) return;
       if (s === undefined) {
@@ -611,7 +620,7 @@ export abstract class Connection implements StreamOwner, Ticking {
       s.lastProgress = this.lastActivity;
       if (s.bodyDiscarded !== null) {
         // The response is complete: the body is dropped as it arrives and its credit returned at once.
-        if ((part & REC_DATA_UNTRACKED) === 0) this.flow.consumed(id, length);
+        if ((part & REC_DATA_UNTRACKED) === 0) this.consumed(id, length);
         s.discarded += length;
         if (s.discarded > MAX_DISCARDED_BODY && !endStream) {
           // RFC 9113 §8.1: "the server MAY request that the client abort transmission of a request
@@ -909,9 +918,15 @@ export abstract class Connection implements StreamOwner, Ticking {
     // application may never read. Later reads give no credit (creditSettled).
     // The core frees the flow slot and credits its unconsumed bytes back to the connection; when
     // there are some, a flush soon writes the WINDOW_UPDATE they may make owed.
-    if (s.unread > 0) this.scheduleFlush();
+    if (s.unread > 0) {
+      this.flowDue = true;
+      this.scheduleFlush();
+    }
     if (s.resetError !== null && !s.receivedAll) s.takeUnread();
     this.flow.streamClosed(s.id);
+    // Closes ride with the next flush that runs anyway, at most FLOW_CLOSE_BATCH of them (a
+    // connection whose responses carry no DATA runs none): the core's slot table stays small.
+    if (this.flow.queued >= FLOW_CLOSE_BATCH) this.flowDue = true;
     s.creditSettled = true;
     if (s.queued > 0) {
       this.queuedBytes -= s.queued;
@@ -965,9 +980,21 @@ export abstract class Connection implements StreamOwner, Ticking {
    *  owes WINDOW_UPDATEs by its policy (assembly/flow/window.ts) and the next flush writes them. */
   bodyConsumed(s: Stream, n: number): void {
     if (s.creditSettled) return; // credited back when the stream closed
-    this.flow.consumed(s.id, n);
+    this.consumed(s.id, n);
     s.lastProgress = Date.now();
     this.scheduleFlush();
+  }
+
+  /** consumed reports n body bytes of stream id consumed (read, or discarded) to the flow. */
+  protected consumed(id: number, n: number): void {
+    this.flow.consumed(id, n);
+    this.flowDue = true;
+  }
+
+  /** openFlowSlot opens the flow slot of a stream we open; the flush that writes its HEADERS runs it. */
+  protected openFlowSlot(id: number): void {
+    this.flow.streamOpened(id);
+    this.flowDue = true;
   }
 
   // ===========================================================================
@@ -982,6 +1009,7 @@ export abstract class Connection implements StreamOwner, Ticking {
     // the connection window opens to connectionWindowSize with a WINDOW_UPDATE the flush writes.
     this.flow.settingsSent(o.initialWindowSize !== DEFAULT_INITIAL_WINDOW_SIZE ? o.initialWindowSize : -1);
     this.flow.connectionTarget(o.connectionWindowSize);
+    this.flowDue = true;
     this.settingsUnacked = 1;
     if (o.settingsTimeout > 0) {
       // RFC 9113 §6.5.3: "If the sender of a SETTINGS frame does not receive an acknowledgment within a
@@ -1174,7 +1202,7 @@ export abstract class Connection implements StreamOwner, Ticking {
     try {
       const frame = !this.transportBlocked && this.scheduledCount > 0;
       // After a connection error the flow is failed or moot: nothing more is granted or owed.
-      if (!this.closing && (frame || this.flowOwed || this.flow.queued > 0)) this.flushFlow(frame);
+      if (!this.closing && (frame || this.flowDue)) this.flushFlow(frame);
       if (this.output.bytes > 0 && !this.transportBlocked) {
         const total = this.output.bytes;
         const chunks = this.output.take();
@@ -1231,13 +1259,13 @@ export abstract class Connection implements StreamOwner, Ticking {
     const plan = this.planStreams;
     if (frame) this.frameData();
     const n = plan.length;
-    if (this.flow.queued === 0 && !this.flowOwed) {
-      // Nothing for the core: only trailers were planned, or nothing at all.
-      for (let i = 0; i < n; i++) this.layDown(plan[i], -1, 0, 0, 0, 0, null);
+    if (!this.flowDue) {
+      // Nothing due in the core (no demand, nothing owed; closes wait): only trailers, or nothing.
+      for (let i = 0; i < n; i++) this.layDown(plan[i], -1, 0, 0, 0, 0, NO_BYTES);
       if (n > 0) this.endPlan();
       return;
     }
-    this.flowOwed = false;
+    this.flowDue = false;
     const r = this.flow.flush();
     // The results and the headers live in the core's buffers only until the next core call (the
     // trailers' HPACK encoding is one): copy them out first.
@@ -1254,8 +1282,10 @@ export abstract class Connection implements StreamOwner, Ticking {
       flags[i] = (r.endStream(c) ? 1 : 0) | (r.streamBlocked(c) ? 2 : 0) | (r.connectionBlocked(c) ? 4 : 0);
       at[i] = r.headerAt(c);
     }
-    const out = r.bytes > 0 ? copyBytes(this.binding.out, 0, r.bytes) : null;
-    if (out !== null && r.updatesAt < r.bytes) this.output.raw(out.subarray(r.updatesAt));
+    let out = this.flushBytes;
+    if (r.bytes > out.length) this.flushBytes = out = new Uint8Array(Math.max(r.bytes, 2 * out.length, 1024));
+    if (r.bytes > 0) out.set(this.binding.out.subarray(0, r.bytes), 0);
+    if (r.updatesAt < r.bytes) this.output.copyFrom(out, r.updatesAt, r.bytes - r.updatesAt);
     for (let i = 0; i < n; i++) this.layDown(plan[i], cmds[i], grant[i], frames[i], flags[i], at[i], out);
     this.endPlan();
   }
@@ -1303,7 +1333,12 @@ export abstract class Connection implements StreamOwner, Ticking {
       // Only END_STREAM is left: an empty DATA frame (it needs no window), or the trailers.
       s.endPlanned = true;
       this.planStreams.push(s);
-      this.planCmds.push(s.sendTrailers !== null ? -1 : this.flow.demand(s.id, 0, true));
+      if (s.sendTrailers !== null) {
+        this.planCmds.push(-1);
+      } else {
+        this.planCmds.push(this.flow.demand(s.id, 0, true));
+        this.flowDue = true;
+      }
       return 0;
     }
     if (s.sendBlocked || this.connBlocked) return 0;
@@ -1311,13 +1346,14 @@ export abstract class Connection implements StreamOwner, Ticking {
     this.planStreams.push(s);
     // END_STREAM goes on the last frame when the core grants the whole rest and no trailers follow.
     this.planCmds.push(this.flow.demand(s.id, want, s.endQueued && s.sendTrailers === null, cap));
+    this.flowDue = true;
     s.planned += n;
     return n;
   }
 
   /** layDown writes one planned turn of s: its grant's DATA frames (the core's headers, our payload
    *  chunks), END_STREAM or the trailers after the last, and what the grant says of the windows. */
-  private layDown(s: Stream, cmd: number, granted: number, frames: number, flags: number, at: number, out: Uint8Array | null): void {
+  private layDown(s: Stream, cmd: number, granted: number, frames: number, flags: number, at: number, out: Uint8Array): void {
     if (cmd < 0) {
       // Trailers: a HEADERS frame with END_STREAM after the last DATA (RFC 9113 §8.1).
       if (s.state === CLOSED || s.resetError !== null || s.endSent) return;
@@ -1335,9 +1371,8 @@ export abstract class Connection implements StreamOwner, Ticking {
     // A grant is a commitment (docs/abi.md): its bytes are debited, so its frames are written whole.
     for (let k = 0; k < frames; k++) {
       const h = at + k * FRAME_HEADER_SIZE;
-      const o = out!;
-      this.output.payload(o.subarray(h, h + FRAME_HEADER_SIZE));
-      let left = (o[h] << 16) | (o[h + 1] << 8) | o[h + 2];
+      this.output.copyFrom(out, h, FRAME_HEADER_SIZE);
+      let left = (out[h] << 16) | (out[h + 1] << 8) | out[h + 2];
       while (left > 0) {
         const chunk = s.out[0];
         const avail = chunk.length - s.outHead;

@@ -154,7 +154,7 @@ export class ServerConnection extends Connection {
   protected onSendEnded(s: Stream): void {
     if (s.state === HALF_CLOSED_LOCAL && s.bodyDiscarded === null) {
       const dropped = s.discardBody(new StreamResetError(s.id, H2_NO_ERROR, `h2wasm: stream ${s.id}: the request body was discarded (the response is complete)`));
-      if (dropped > 0) this.flow.consumed(s.id, dropped);
+      if (dropped > 0) this.consumed(s.id, dropped);
     }
   }
 
