@@ -25,6 +25,8 @@ import {
   FRAME_DATA, FRAME_HEADERS, FRAME_PRIORITY, FRAME_RST_STREAM, FRAME_SETTINGS, FRAME_PUSH_PROMISE,
   FRAME_PING, FRAME_GOAWAY, FRAME_WINDOW_UPDATE, FRAME_CONTINUATION, FRAME_PRIORITY_UPDATE,
   FLAG_END_STREAM, FLAG_ACK, FLAG_END_HEADERS, FRAME_HEADER_SIZE,
+  FLOW_CMD_WORDS, FCMD_RESULT, FCMD_FRAMES, FCMD_FLAGS, FCMD_OUT,
+  FLOW_GRANT_END_STREAM, FLOW_GRANT_STREAM_BLOCKED, FLOW_GRANT_CONNECTION_BLOCKED,
   SETTINGS_HEADER_TABLE_SIZE, SETTINGS_ENABLE_PUSH, SETTINGS_MAX_CONCURRENT_STREAMS,
   SETTINGS_INITIAL_WINDOW_SIZE, SETTINGS_MAX_FRAME_SIZE, SETTINGS_MAX_HEADER_LIST_SIZE,
   SETTINGS_NO_RFC7540_PRIORITIES,
@@ -1274,13 +1276,16 @@ export abstract class Connection implements StreamOwner, Ticking {
     const frames = this.planFrames;
     const flags = this.planFlags;
     const at = this.planAt;
+    // Each demand's results are words of its own command record (docs/abi.md, "The flush").
+    const rec = this.binding.records;
     for (let i = 0; i < n; i++) {
       const c = cmds[i];
       if (c < 0) continue;
-      grant[i] = r.result(c);
-      frames[i] = r.frames(c);
-      flags[i] = (r.endStream(c) ? 1 : 0) | (r.streamBlocked(c) ? 2 : 0) | (r.connectionBlocked(c) ? 4 : 0);
-      at[i] = r.headerAt(c);
+      const base = c * FLOW_CMD_WORDS;
+      grant[i] = rec[base + FCMD_RESULT];
+      frames[i] = rec[base + FCMD_FRAMES];
+      flags[i] = rec[base + FCMD_FLAGS];
+      at[i] = rec[base + FCMD_OUT];
     }
     let out = this.flushBytes;
     if (r.bytes > out.length) this.flushBytes = out = new Uint8Array(Math.max(r.bytes, 2 * out.length, 1024));
@@ -1397,7 +1402,7 @@ export abstract class Connection implements StreamOwner, Ticking {
       // STALL_PROGRESS octets in small grants, ends a stall.
       if (s.stallSince !== 0 && (granted >= Math.min(this.peerMaxFrameSize, want) || (s.stallProgress += granted) >= STALL_PROGRESS)) s.stallSince = 0;
     }
-    if ((flags & 1) !== 0) {
+    if ((flags & FLOW_GRANT_END_STREAM) !== 0) {
       this.setState(s, SEND_DATA_ES);
       s.endSent = true;
       s.scheduled = false;
@@ -1405,10 +1410,10 @@ export abstract class Connection implements StreamOwner, Ticking {
       return;
     }
     if (granted > 0) this.setState(s, SEND_DATA);
-    if ((flags & 6) !== 0) {
+    if ((flags & (FLOW_GRANT_STREAM_BLOCKED | FLOW_GRANT_CONNECTION_BLOCKED)) !== 0) {
       // RFC 9113 §6.9: we never send beyond a window. Parked on its own window the stream leaves the
       // scheduler until a WINDOW_UPDATE or SETTINGS wakes it; short of the connection's it keeps its place.
-      if ((flags & 2) !== 0) {
+      if ((flags & FLOW_GRANT_STREAM_BLOCKED) !== 0) {
         s.sendBlocked = true;
         s.scheduled = false;
       } else {
