@@ -89,8 +89,10 @@ const MAX_DISCARDED_BODY = 64 * 1024;
  *  peer dripping 1-octet WINDOW_UPDATEs cannot hold a stream forever (CVE-2019-9511). */
 const STALL_PROGRESS = 16 * 1024;
 
-/** FLOW_CLOSE_BATCH: queued flow commands (closes, mostly) that make a flowFlush due on their own. */
-const FLOW_CLOSE_BATCH = 32;
+/** FLOW_CLOSE_BATCH: queued flow commands (closes, mostly) that make a flowFlush due on their own. Not
+ *  lower: run alone, a round of closes would empty the core's slot table, which then shrinks and grows
+ *  again with the next round of requests (measured at h2load -c100 -m100: +25 µs per read of 100). */
+const FLOW_CLOSE_BATCH = 256;
 const NO_BYTES = new Uint8Array(0);
 const SHUTDOWN_PING = new Uint8Array([0x68, 0x32, 0x77, 0x61, 0x73, 0x6d, 0x00, 0x01]);
 const RESOLVED: Promise<void> = Promise.resolve();
