@@ -26,10 +26,8 @@ export class ClientStream extends Stream {
     owner: StreamOwner,
     readonly method: string,
     readonly path: string,
-    recvWindow: number,
-    sendWindow: number,
   ) {
-    super(id, owner, recvWindow, sendWindow);
+    super(id, owner);
     this.headersSent = true; // the request HEADERS go out as the stream opens
     this.response = new Promise((resolve, reject) => {
       this.settleHead = { resolve, reject };

@@ -131,8 +131,10 @@ export class ClientConnection extends Connection {
       // RFC 9113 §5.1.1: "Stream identifiers cannot be reused": a new connection takes the next requests.
       this.goAway(new H2Error(H2_REFUSED_STREAM, 'h2wasm: stream ids used up on this session', true));
     }
-    const s = new ClientStream(id, this, method, path, this.initialRecvWindow(), this.peerInitialWindow);
+    const s = new ClientStream(id, this, method, path);
     this.registerStream(s, IDLE);
+    // The flow slot opens in the flush that writes the HEADERS, so no answer is read before it exists.
+    this.openFlowSlot(id);
     this.sendHeaders(s, request.fields, request.endStream);
     if (request.endStream) s.endQueued = true;
     return s;

@@ -24,10 +24,8 @@ export class ServerStream extends Stream implements ServerStreamApi {
     readonly headers: HeaderList,
     head: RequestHead,
     endStream: boolean,
-    recvWindow: number,
-    sendWindow: number,
   ) {
-    super(id, owner, recvWindow, sendWindow);
+    super(id, owner);
     this.method = head.method;
     this.path = head.path;
     this.scheme = head.scheme;

@@ -95,7 +95,7 @@ export class ServerConnection extends Connection {
   }
 
   private openRequest(id: number, fields: HeaderList, head: RequestHead, endStream: boolean): ServerStream {
-    const s = new ServerStream(id, this, fields, head, endStream, this.initialRecvWindow(), this.peerInitialWindow);
+    const s = new ServerStream(id, this, fields, head, endStream);
     this.registerStream(s, endStream ? HALF_CLOSED_REMOTE : OPEN);
     return s;
   }
@@ -154,7 +154,7 @@ export class ServerConnection extends Connection {
   protected onSendEnded(s: Stream): void {
     if (s.state === HALF_CLOSED_LOCAL && s.bodyDiscarded === null) {
       const dropped = s.discardBody(new StreamResetError(s.id, H2_NO_ERROR, `h2wasm: stream ${s.id}: the request body was discarded (the response is complete)`));
-      if (dropped > 0) this.bodyConsumedBytes(s, dropped);
+      if (dropped > 0) this.consumed(s.id, dropped);
     }
   }
 

@@ -12,7 +12,8 @@ import type { CoreBinding } from '../core/binding.js';
 import { encodeFrames, type FrameInit } from '../core/frames.js';
 import type { ResolvedOptions } from './options.js';
 
-/** localSettingsFrames returns our SETTINGS and the WINDOW_UPDATE that opens the connection window. */
+/** localSettingsFrames returns our SETTINGS. The WINDOW_UPDATE that opens the connection window to
+ *  connectionWindowSize is the flow's (FLOW_CMD_CONNECTION_TARGET, in the flush that writes these). */
 export function localSettingsFrames(o: ResolvedOptions, isServer: boolean): FrameInit[] {
   // Only values that differ from the protocol defaults are sent, and the limits a peer must know.
   const settings: Array<[number, number]> = [];
@@ -26,12 +27,7 @@ export function localSettingsFrames(o: ResolvedOptions, isServer: boolean): Fram
   settings.push([SETTINGS_MAX_HEADER_LIST_SIZE, o.maxHeaderListSize]);
   // RFC 9218 §2.1: we do not use RFC 7540 priorities.
   settings.push([SETTINGS_NO_RFC7540_PRIORITIES, 1]);
-  const frames: FrameInit[] = [{ type: 'SETTINGS', settings }];
-  // The connection window is not a setting: it grows with a WINDOW_UPDATE on stream 0 (RFC 9113 §6.9.2).
-  if (o.connectionWindowSize > DEFAULT_INITIAL_WINDOW_SIZE) {
-    frames.push({ type: 'WINDOW_UPDATE', streamId: 0, increment: o.connectionWindowSize - DEFAULT_INITIAL_WINDOW_SIZE });
-  }
-  return frames;
+  return [{ type: 'SETTINGS', settings }];
 }
 
 const cached = [new WeakMap<ResolvedOptions, Uint8Array>(), new WeakMap<ResolvedOptions, Uint8Array>()];

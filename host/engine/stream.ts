@@ -52,16 +52,12 @@ export abstract class Stream {
   // Receive side.
   /** Body bytes received so far (content-length check, RFC 9113 §8.1.1). */
   received = 0;
-  /** Our receive window for this stream, as the peer sees it. */
-  recvWindow: number;
-  /** Bytes consumed by the application but not yet given back by a WINDOW_UPDATE. */
-  recvUnacked = 0;
   /** receivedAll reports whether the peer's message has ended (END_STREAM seen). */
   get receivedAll(): boolean {
     return this.bodyDone;
   }
 
-  /** The stream closed with body unread, and the connection credit for it was given back then. */
+  /** The stream closed (its flow slot with it, unread body credited back then): reads report no consumption. */
   creditSettled = false;
   /** Bytes received and not yet read by the application. */
   unread = 0;
@@ -70,8 +66,14 @@ export abstract class Stream {
   private readWaiter: { resolve: (c: Uint8Array | null) => void; reject: (e: Error) => void } | null = null;
   trailers: HeaderList | null = null;
 
-  // Send side.
-  sendWindow: number;
+  // Send side (its window is the core's: docs/architecture.md, "Flow control").
+  /** The core's last grant fell short with the stream's send window spent: it waits for a
+   *  WINDOW_UPDATE (WU_WOKEN) or a SETTINGS that wakes it, out of the scheduler. */
+  sendBlocked = false;
+  /** Bytes demanded for this stream in the flush being planned (Connection.frameData), else 0. */
+  planned = 0;
+  /** Its END_STREAM alone (an empty DATA frame, or the trailers) is planned in that flush. */
+  endPlanned = false;
   /** Response body chunks not yet framed. */
   out: Uint8Array[] = [];
   /** Offset into out[0] already framed. */
@@ -111,12 +113,7 @@ export abstract class Stream {
   constructor(
     readonly id: number,
     readonly owner: StreamOwner,
-    recvWindow: number,
-    sendWindow: number,
-  ) {
-    this.recvWindow = recvWindow;
-    this.sendWindow = sendWindow;
-  }
+  ) {}
 
   get remote(): string {
     return this.owner.remote;

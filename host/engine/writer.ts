@@ -104,6 +104,17 @@ export class OutputBuffer {
     this.bytes += 4;
   }
 
+  /** copyFrom appends n bytes of src from at, copied (frame headers and WINDOW_UPDATEs the core's
+   *  flush wrote): no view is made per frame. */
+  copyFrom(src: Uint8Array, at: number, n: number): void {
+    this.reserve(n);
+    const a = this.arena;
+    let p = this.pos;
+    for (let i = at, end = at + n; i < end; i++) a[p++] = src[i];
+    this.pos = p;
+    this.bytes += n;
+  }
+
   /** raw appends bytes that are already whole frames (from the core's frame writer). */
   raw(bytes: Uint8Array): void {
     this.payload(bytes);
