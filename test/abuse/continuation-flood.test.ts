@@ -4,19 +4,14 @@
 // bytes spins on them forever). The frame reader caps a block's CONTINUATIONs and bytes
 // (MAX_CONTINUATION_FRAMES, maxHeaderBlockBytes): GOAWAY ENHANCE_YOUR_CALM, then the close.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { AbuseRun, disposeAllRuns } from '../helpers/abuse-run.js';
+import { describe, expect, it } from 'vitest';
+import { AbuseRun, cleanUpAfterEach } from '../helpers/abuse-run.js';
 import {
-  FloodClient, closeAllFloodClients, continuationFrame, headersFrame, literal, preface, repeat, requestBlock,
+  FloodClient, continuationFrame, headersFrame, literal, preface, repeat, requestBlock,
 } from '../helpers/flood-client.js';
 import { ENHANCE_YOUR_CALM, errorName } from '../helpers/raw-h2.js';
-import { killAllServers } from '../helpers/server-process.js';
 
-afterEach(() => {
-  closeAllFloodClients();
-  disposeAllRuns();
-  killAllServers();
-});
+cleanUpAfterEach();
 
 /** continuationFlood opens stream 1's header block and then writes next(i) until the server ends it. */
 async function continuationFlood(label: string, next: () => Uint8Array): Promise<void> {

@@ -2,17 +2,12 @@
 // END_STREAM carry nothing, cost the server a frame's work each, and never run out. The guard is
 // a budget of empty frames per second (MAX_EMPTY_FRAMES_PER_SECOND): GOAWAY ENHANCE_YOUR_CALM.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { AbuseRun, disposeAllRuns } from '../helpers/abuse-run.js';
-import { FloodClient, closeAllFloodClients, dataFrame, headersFrame, preface, repeat, requestBlock } from '../helpers/flood-client.js';
+import { describe, expect, it } from 'vitest';
+import { AbuseRun, cleanUpAfterEach } from '../helpers/abuse-run.js';
+import { FloodClient, dataFrame, headersFrame, preface, repeat, requestBlock } from '../helpers/flood-client.js';
 import { ENHANCE_YOUR_CALM, errorName } from '../helpers/raw-h2.js';
-import { killAllServers } from '../helpers/server-process.js';
 
-afterEach(() => {
-  closeAllFloodClients();
-  disposeAllRuns();
-  killAllServers();
-});
+cleanUpAfterEach();
 
 describe('Empty DATA frames flood (CVE-2019-9518)', () => {
   it('empty DATA without END_STREAM on an open /echo upload, 500 per write: GOAWAY ENHANCE_YOUR_CALM, close', async () => {

@@ -5,20 +5,15 @@
 // list against SETTINGS_MAX_HEADER_LIST_SIZE (64 KiB) as it goes: the request gets 431 (or its
 // stream is reset, or the connection ends with GOAWAY), and memory stays bounded.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { AbuseRun, disposeAllRuns } from '../helpers/abuse-run.js';
+import { describe, expect, it } from 'vitest';
+import { AbuseRun, cleanUpAfterEach } from '../helpers/abuse-run.js';
 import {
-  FloodClient, closeAllFloodClients, continuationFrame, headersFrame, indexed, literal, literalIndexed, preface, requestBlock,
+  FloodClient, continuationFrame, headersFrame, indexed, literal, literalIndexed, preface, requestBlock,
 } from '../helpers/flood-client.js';
 import { COMPRESSION_ERROR, ENHANCE_YOUR_CALM, PROTOCOL_ERROR, errorName } from '../helpers/raw-h2.js';
-import { killAllServers } from '../helpers/server-process.js';
 import { concatBytes } from '../../host/bytes.js';
 
-afterEach(() => {
-  closeAllFloodClients();
-  disposeAllRuns();
-  killAllServers();
-});
+cleanUpAfterEach();
 
 /** MAX_PAYLOAD is the server's SETTINGS_MAX_FRAME_SIZE (the default, 16384). */
 const MAX_PAYLOAD = 16_384;

@@ -4,20 +4,15 @@
 // server must keep its per-connection output bounded (maxPendingBytes, 16 MiB: writers wait
 // beyond it), keep serving others, and go back to idle once the attacker goes.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../host/bytes.js';
-import { AbuseRun, disposeAllRuns } from '../helpers/abuse-run.js';
+import { AbuseRun, cleanUpAfterEach } from '../helpers/abuse-run.js';
 import {
-  FloodClient, closeAllFloodClients, headersFrame, preface, repeat, requestBlock, sleep, windowUpdateFrame,
+  FloodClient, headersFrame, preface, repeat, requestBlock, sleep, windowUpdateFrame,
 } from '../helpers/flood-client.js';
 import { SETTINGS_INITIAL_WINDOW_SIZE } from '../helpers/raw-h2.js';
-import { killAllServers } from '../helpers/server-process.js';
 
-afterEach(() => {
-  closeAllFloodClients();
-  disposeAllRuns();
-  killAllServers();
-});
+cleanUpAfterEach();
 
 const MAX_WINDOW = 0x7fffffff;
 const STREAMS = 100;

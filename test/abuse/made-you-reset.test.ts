@@ -3,50 +3,27 @@
 // half-closed), so a budget that counts only the peer's RST_STREAM never fires. Provoked resets
 // count against the same per-second budget: past it, GOAWAY ENHANCE_YOUR_CALM.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { concatBytes } from '../../host/bytes.js';
-import { AbuseRun, disposeAllRuns } from '../helpers/abuse-run.js';
-import {
-  FloodClient, closeAllFloodClients, dataFrame, headersFrame, preface, repeat, requestBlock, windowUpdateFrame,
-} from '../helpers/flood-client.js';
+import { describe, expect, it } from 'vitest';
+import { AbuseRun, openAndFollow, cleanUpAfterEach } from '../helpers/abuse-run.js';
+import { dataFrame, windowUpdateFrame } from '../helpers/flood-client.js';
 import { ENHANCE_YOUR_CALM, PROTOCOL_ERROR, STREAM_CLOSED, errorName } from '../helpers/raw-h2.js';
-import { killAllServers } from '../helpers/server-process.js';
 
-afterEach(() => {
-  closeAllFloodClients();
-  disposeAllRuns();
-  killAllServers();
-});
+cleanUpAfterEach();
 
-/** madeYouReset runs one provoked-reset loop: each stream is opened (GET /slow, END_STREAM: the
- *  handler waits 10 s, so the stream stays open) and provoked in the same write. */
+/** madeYouReset runs one provoked-reset loop (openAndFollow): each stream opened and provoked in the same write. */
 async function madeYouReset(label: string, provoke: (streamId: number) => Uint8Array, resetCode: number): Promise<void> {
   const run = await AbuseRun.start(label);
-  const attacker = await FloodClient.connect(run.port);
-  attacker.send(preface());
-  const block = requestBlock('GET', '/slow?ms=10000', attacker.authority);
-  let id = 1;
-  const pair = () => {
-    const s = id;
-    id += 2;
-    return concatBytes([headersFrame(s, block, { endStream: true }), provoke(s)]);
-  };
-  const result = await attacker.pump((i) => {
-    if (i === 0) void run.serveDuring();
-    return repeat(20, pair);
-  }, { maxWrites: 5000, maxMs: 10_000 });
-  const closedByServer = await attacker.waitClosed(5000);
-  attacker.close();
+  const { attacker, result } = await openAndFollow(run, provoke);
 
   await run.finish();
-  const context = `${label}: the attacker's connection (${result.writes} writes, ${(id - 1) / 2} streams provoked, stopped by ${result.stoppedBy}) got ${attacker.summary()}`;
+  const context = `${label}: the attacker's connection (${result.writes} writes, ${result.streams} streams provoked, stopped by ${result.stoppedBy}) got ${attacker.summary()}`;
   // The provocation works: the first streams, within the budget, are reset by the server.
   const resets = attacker.resets();
   expect.soft(resets.length, `${context}: resets provoked before the GOAWAY`).toBeGreaterThan(0);
   expect.soft([...new Set(resets.map((r) => errorName(r.code)))], context).toEqual([errorName(resetCode)]);
   const goaway = attacker.goaway();
   expect.soft(goaway ? errorName(goaway.code) : 'no GOAWAY', context).toBe(errorName(ENHANCE_YOUR_CALM));
-  expect.soft(closedByServer, `${label}: the server closes the connection after its GOAWAY`).toBe(true);
+  expect.soft(result.closedByServer, `${label}: the server closes the connection after its GOAWAY`).toBe(true);
 }
 
 describe('MadeYouReset (CVE-2025-8671): frames that make the server reset streams, in a loop', () => {

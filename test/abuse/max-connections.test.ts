@@ -5,16 +5,11 @@
 // While the attacker holds all 50 slots a new client is refused by design, so the well-behaved
 // client is checked only after.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { AbuseRun, disposeAllRuns } from '../helpers/abuse-run.js';
-import { FloodClient, closeAllFloodClients, preface, sleep } from '../helpers/flood-client.js';
-import { killAllServers } from '../helpers/server-process.js';
+import { describe, expect, it } from 'vitest';
+import { AbuseRun, cleanUpAfterEach } from '../helpers/abuse-run.js';
+import { FloodClient, preface, sleep } from '../helpers/flood-client.js';
 
-afterEach(() => {
-  closeAllFloodClients();
-  disposeAllRuns();
-  killAllServers();
-});
+cleanUpAfterEach();
 
 const LIMIT = 50;
 const ATTEMPTS = 200;

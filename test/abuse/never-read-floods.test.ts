@@ -8,20 +8,15 @@
 // must be served; then the attacker closes, and the server must go back to idle and honour SIGTERM. (Issue 8, finding 1: today the
 // server spins at 100% CPU in a microtask loop here, answers nobody and ignores SIGTERM.)
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../host/bytes.js';
-import { AbuseRun, disposeAllRuns } from '../helpers/abuse-run.js';
+import { AbuseRun, cleanUpAfterEach } from '../helpers/abuse-run.js';
 import {
-  FloodClient, closeAllFloodClients, headersFrame, pingFrame, preface, repeat, requestBlock, settingsFrame, windowUpdateFrame,
+  FloodClient, headersFrame, pingFrame, preface, repeat, requestBlock, settingsFrame, windowUpdateFrame,
 } from '../helpers/flood-client.js';
 import { SETTINGS_ENABLE_PUSH, SETTINGS_INITIAL_WINDOW_SIZE } from '../helpers/raw-h2.js';
-import { killAllServers } from '../helpers/server-process.js';
 
-afterEach(() => {
-  closeAllFloodClients();
-  disposeAllRuns();
-  killAllServers();
-});
+cleanUpAfterEach();
 
 /** MAX_WINDOW is 2^31-1, the largest flow-control window (RFC 9113 §6.9.1). */
 const MAX_WINDOW = 0x7fffffff;

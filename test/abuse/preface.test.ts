@@ -6,18 +6,13 @@
 // of type PROTOCOL_ERROR"). Each must be closed (a GOAWAY, if any, says PROTOCOL_ERROR), and
 // none may cost the server memory or CPU, or keep it from serving others.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../host/bytes.js';
-import { AbuseRun, disposeAllRuns } from '../helpers/abuse-run.js';
-import { FloodClient, closeAllFloodClients, headersFrame, preface, requestBlock } from '../helpers/flood-client.js';
+import { AbuseRun, cleanUpAfterEach } from '../helpers/abuse-run.js';
+import { FloodClient, headersFrame, preface, requestBlock } from '../helpers/flood-client.js';
 import { PROTOCOL_ERROR, errorName } from '../helpers/raw-h2.js';
-import { killAllServers } from '../helpers/server-process.js';
 
-afterEach(() => {
-  closeAllFloodClients();
-  disposeAllRuns();
-  killAllServers();
-});
+cleanUpAfterEach();
 
 /** CONNECTIONS bad connections per attack, BATCH at a time. */
 const CONNECTIONS = 60;

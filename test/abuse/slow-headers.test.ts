@@ -5,19 +5,14 @@
 // making a request, and stay under the CONTINUATION-count cap. The request-header timeout ends
 // it: GOAWAY ENHANCE_YOUR_CALM and a close, within --headers-timeout (2 s here) plus slack.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { AbuseRun, disposeAllRuns } from '../helpers/abuse-run.js';
+import { describe, expect, it } from 'vitest';
+import { AbuseRun, cleanUpAfterEach } from '../helpers/abuse-run.js';
 import {
-  FloodClient, closeAllFloodClients, continuationFrame, headersFrame, literal, preface, requestBlock, sleep,
+  FloodClient, continuationFrame, headersFrame, literal, preface, requestBlock, sleep,
 } from '../helpers/flood-client.js';
 import { ENHANCE_YOUR_CALM, errorName } from '../helpers/raw-h2.js';
-import { killAllServers } from '../helpers/server-process.js';
 
-afterEach(() => {
-  closeAllFloodClients();
-  disposeAllRuns();
-  killAllServers();
-});
+cleanUpAfterEach();
 
 const HEADERS_TIMEOUT_MS = 2000;
 /** DRIP_LIMIT_MS bounds the drips: the timeout plus slack (at 300 ms a drip, 26 CONTINUATIONs:

@@ -4,17 +4,12 @@
 // them: RST_STREAM CANCEL on every one within --stream-idle-timeout (2 s here) plus the reaper's
 // sweep; the connection may stay open.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { AbuseRun, disposeAllRuns } from '../helpers/abuse-run.js';
-import { FloodClient, closeAllFloodClients, headersFrame, preface, repeat, requestBlock } from '../helpers/flood-client.js';
+import { describe, expect, it } from 'vitest';
+import { AbuseRun, cleanUpAfterEach } from '../helpers/abuse-run.js';
+import { FloodClient, headersFrame, preface, repeat, requestBlock } from '../helpers/flood-client.js';
 import { CANCEL, ENHANCE_YOUR_CALM, errorName } from '../helpers/raw-h2.js';
-import { killAllServers } from '../helpers/server-process.js';
 
-afterEach(() => {
-  closeAllFloodClients();
-  disposeAllRuns();
-  killAllServers();
-});
+cleanUpAfterEach();
 
 const IDLE_MS = 2000;
 /** STREAMS stays under the server's SETTINGS_MAX_CONCURRENT_STREAMS (128): every stream is admitted. */

@@ -6,17 +6,12 @@
 // While the cap is full a new client is refused by design, so the well-behaved client is checked
 // only after the attackers go.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { AbuseRun, disposeAllRuns } from '../helpers/abuse-run.js';
-import { FloodClient, closeAllFloodClients, headersFrame, preface, repeat, requestBlock, sleep } from '../helpers/flood-client.js';
+import { describe, expect, it } from 'vitest';
+import { AbuseRun, cleanUpAfterEach } from '../helpers/abuse-run.js';
+import { FloodClient, headersFrame, preface, repeat, requestBlock, sleep } from '../helpers/flood-client.js';
 import { REFUSED_STREAM, errorName } from '../helpers/raw-h2.js';
-import { killAllServers } from '../helpers/server-process.js';
 
-afterEach(() => {
-  closeAllFloodClients();
-  disposeAllRuns();
-  killAllServers();
-});
+cleanUpAfterEach();
 
 const CAP = 40;
 const PER_CONNECTION = 30;

@@ -7,9 +7,11 @@
 //     (serveDuring, started by the test while the attack connection is busy or blocked) and AFTER;
 //   - SIGTERM ends the process (stop() SIGKILLs and rejects after 10 s).
 
-import { expect } from 'vitest';
-import { sampleProcess, startServerProcess, waitForIdleCpu, type ServerProcess } from './server-process.js';
+import { afterEach, expect } from 'vitest';
+import { killAllServers, sampleProcess, startServerProcess, waitForIdleCpu, type ServerProcess } from './server-process.js';
 import { tryHello, type Outcome } from './good-client.js';
+import { concatBytes } from '../../host/bytes.js';
+import { FloodClient, closeAllFloodClients, headersFrame, preface, repeat, requestBlock, type PumpResult } from './flood-client.js';
 
 /** MAX_RSS_GROWTH is the memory an attack may cost the server process. */
 export const MAX_RSS_GROWTH = 64 << 20;
@@ -141,4 +143,46 @@ export class AbuseRun {
       // The process is gone: stop() or a crash, which the other checks report.
     }
   }
+}
+
+/** StreamLoopResult is how a stream-opening loop ended. */
+export interface StreamLoopResult extends PumpResult {
+  /** Streams the attacker opened. */
+  streams: number;
+  /** The server closed the connection (within 5 s of the loop's end). */
+  closedByServer: boolean;
+}
+
+/** openAndFollow is the loop of the reset attacks: on a fresh attacker connection, open streams on
+ *  /slow (END_STREAM; the handler waits 10 s, so each stays open) and follow each, in the same write,
+ *  with follow(id) — our RST_STREAM (Rapid Reset) or a frame that makes the server reset it
+ *  (MadeYouReset) — 20 pairs a write, a well-behaved client served from the first write, until the
+ *  server stops it or the bounds run out. The attacker is closed before it resolves. */
+export async function openAndFollow(run: AbuseRun, follow: (streamId: number) => Uint8Array): Promise<{ attacker: FloodClient; result: StreamLoopResult }> {
+  const attacker = await FloodClient.connect(run.port);
+  attacker.send(preface());
+  const block = requestBlock('GET', '/slow?ms=10000', attacker.authority);
+  let id = 1;
+  const pair = () => {
+    const s = id;
+    id += 2;
+    return concatBytes([headersFrame(s, block, { endStream: true }), follow(s)]);
+  };
+  const pumped = await attacker.pump((i) => {
+    if (i === 0) void run.serveDuring();
+    return repeat(20, pair);
+  }, { maxWrites: 5000, maxMs: 10_000 });
+  const closedByServer = await attacker.waitClosed(5000);
+  attacker.close();
+  return { attacker, result: { ...pumped, streams: (id - 1) / 2, closedByServer } };
+}
+
+/** cleanUpAfterEach ends, after each test of the file, every attacker connection, abuse run and
+ *  server process it left (a failed test must not leave a server spinning for the next). */
+export function cleanUpAfterEach(): void {
+  afterEach(() => {
+    closeAllFloodClients();
+    disposeAllRuns();
+    killAllServers();
+  });
 }

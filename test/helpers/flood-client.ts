@@ -9,7 +9,7 @@
 import net from 'node:net';
 import { concatBytes } from '../../host/bytes.js';
 import { int } from './hpack.js';
-import { writeThenYield } from './socket-write.js';
+import { connectWithin, writeThenYield } from './raw-socket.js';
 import type { HpackDecoder } from '../../host/core/hpack.js';
 import {
   CLIENT_PREFACE, FLAGS, TYPE_CONTINUATION, TYPE_DATA, TYPE_GOAWAY, TYPE_HEADERS, TYPE_PING, TYPE_RST_STREAM,
@@ -218,23 +218,7 @@ export class FloodClient {
     const read = options.read ?? true;
     const decoder = read ? (await sharedCore()).hpackDecoder({ maxHeaderListSize: 1 << 24 }) : null;
     const timeoutMs = options.connectTimeoutMs ?? 5000;
-    const connecting = new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect({ port, host: '127.0.0.1' });
-      if (!read) s.pause();
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new Error(`flood-client: no TCP connection to 127.0.0.1:${port} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      s.once('connect', () => {
-        clearTimeout(timer);
-        s.removeAllListeners('error');
-        resolve(s);
-      });
-      s.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new Error(`flood-client: cannot connect to 127.0.0.1:${port}: ${err.message}`));
-      });
-    });
+    const connecting = connectWithin(port, '127.0.0.1', timeoutMs, 'flood-client', !read);
     let socket: net.Socket;
     try {
       socket = await connecting;

@@ -8,7 +8,7 @@
 // RST_STREAM with the code RFC 9113 names (H2SPEC_LENIENT=1 restores
 // h2spec's rules; see expectGoaway and expectStreamError).
 
-import { writeThenYield } from './socket-write.js';
+import { connectWithin, writeThenYield } from './raw-socket.js';
 import { readSync } from 'node:fs';
 import net from 'node:net';
 import {
@@ -210,22 +210,7 @@ export class RawH2 {
   static async connect(port: number, host = '127.0.0.1', options: ConnectOptions = {}): Promise<RawH2> {
     const core = await sharedCore();
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect({ port, host });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new Error(`raw-h2: no TCP connection to ${host}:${port} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      s.once('connect', () => {
-        clearTimeout(timer);
-        s.removeAllListeners('error');
-        resolve(s);
-      });
-      s.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new Error(`raw-h2: cannot connect to ${host}:${port}: ${err.message}`));
-      });
-    });
+    const socket = await connectWithin(port, host, timeoutMs, 'raw-h2');
     socket.setNoDelay(true);
     const c = new RawH2(core, socket, host, port, options);
     live.add(c);
