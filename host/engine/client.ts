@@ -229,7 +229,7 @@ export class ClientConnection extends Connection {
   protected onPeerGoaway(lastStreamId: number, code: number): void {
     const reason = new H2Error(H2_REFUSED_STREAM, `h2wasm: the server sent GOAWAY (${code === H2_NO_ERROR ? 'NO_ERROR' : code}) before this request was processed`, true);
     this.goAway(reason);
-    for (const s of [...this.streams.values()]) {
+    for (const s of this.streams.values()) {
       if (s.id > lastStreamId) {
         s.fail(new StreamResetError(s.id, H2_REFUSED_STREAM, reason.message, true));
         this.closeStream(s);

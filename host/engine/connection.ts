@@ -58,6 +58,7 @@ import type { Transport } from './types.js';
 import { errorCodeName } from './error-codes.js';
 import { copyBytes } from '../bytes.js';
 import { admission } from './admission.js';
+import { StreamTable } from './stream-table.js';
 import { codeSlot, type EngineMetrics, type GuardName } from './metrics.js';
 
 /** CLIENT_PREFACE is what a client sends before its first frame (RFC 9113 §3.4). */
@@ -115,7 +116,7 @@ export abstract class Connection implements StreamOwner, Ticking {
   protected readonly encoder: HpackEncoder;
   protected readonly output = new OutputBuffer();
 
-  protected readonly streams = new Map<number, Stream>();
+  protected readonly streams = new StreamTable<Stream>();
   /** Peer-initiated streams counted against our SETTINGS_MAX_CONCURRENT_STREAMS (open or half-closed). */
   protected peerActive = 0;
   /** Streams we opened, counted against the peer's SETTINGS_MAX_CONCURRENT_STREAMS. */
@@ -714,7 +715,7 @@ export abstract class Connection implements StreamOwner, Ticking {
   protected registerStream(s: Stream, state: StreamState): void {
     s.state = state;
     s.lastProgress = this.lastActivity;
-    this.streams.set(s.id, s);
+    this.streams.set(s);
     if (this.isPeerStreamId(s.id)) {
       this.peerActive++;
       admission.streamsInFlight++;
@@ -812,7 +813,10 @@ export abstract class Connection implements StreamOwner, Ticking {
     if (woken > 0) {
       // REC_C counts the stream windows the new initial window opened, not which: every stream
       // parked on its own window gets a demand again, and one still spent is parked by its grant.
-      for (const st of this.streams.values()) st.sendBlocked = false;
+      for (let i = 0; i < this.streams.slotCount; i++) {
+        const st = this.streams.slotAt(i);
+        if (st !== undefined) st.sendBlocked = false;
+      }
     }
     this.scheduleAll();
   }
@@ -1062,6 +1066,7 @@ export abstract class Connection implements StreamOwner, Ticking {
     if (this.streams.size === 0) {
       // An idle connection keeps no scheduler: the next response makes it again (at most once a tick).
       if (this.scheduledCount === 0) this.buckets = null;
+      this.streams.compact();
       if (o.idleTimeout > 0 && now - this.lastActivity >= o.idleTimeout) {
         this.metrics.guards.idleConnection++;
         this.queueGoaway(this.lastPeerStreamId, H2_NO_ERROR, 'idle');
@@ -1193,7 +1198,11 @@ export abstract class Connection implements StreamOwner, Ticking {
 
   /** scheduleAll wakes every stream with output (a window opened) and flushes. */
   protected scheduleAll(): void {
-    for (const s of this.streams.values()) if (s.queued > 0 || (s.endQueued && !s.endSent)) this.schedule(s);
+    const streams = this.streams;
+    for (let i = 0; i < streams.slotCount; i++) {
+      const s = streams.slotAt(i);
+      if (s !== undefined && (s.queued > 0 || (s.endQueued && !s.endSent))) this.schedule(s);
+    }
     this.scheduleFlush();
   }
 

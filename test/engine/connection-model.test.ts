@@ -11,6 +11,7 @@ import type { FrameInit } from '../../host/core/frames.js';
 import type { ServerStream } from '../../host/engine/types.js';
 import { CODECS, runs } from '../helpers/codecs.js';
 import { EngineHarness, bytesOf, FC_SEED, useFakeEngineTimers } from '../helpers/engine.js';
+import type { StreamTable } from '../../host/engine/stream-table.js';
 
 useFakeEngineTimers();
 
@@ -51,7 +52,7 @@ async function handler(s: ServerStream): Promise<void> {
 }
 
 interface Internals {
-  streams: Map<number, { state: number; id: number }>;
+  streams: StreamTable<{ state: number; id: number }>;
   peerActive: number;
   lastPeerStreamId: number;
 }
@@ -92,9 +93,10 @@ describe.each(CODECS)('random frame sequences (%s)', (codec) => {
             // The engine never throws, never fails internally, and writes only frames a client can decode.
             h.wantClean();
             // Invariant 1: the map holds exactly the open and half-closed streams; peerActive is its size (a server opens none).
-            for (const [id, s] of conn.streams) {
+            for (const s of conn.streams.values()) {
+              const id = s.id;
               expect([OPEN, HALF_CLOSED_REMOTE, HALF_CLOSED_LOCAL], `stream ${id} in the map is ${STATE_NAMES[s.state]}`).toContain(s.state);
-              expect(s.id).toBe(id);
+              expect(conn.streams.get(id)).toBe(s);
               expect(id % 2).toBe(1);
               expect(id).toBeLessThanOrEqual(conn.lastPeerStreamId);
             }
