@@ -271,16 +271,48 @@ export class HpackEncoder extends CoreContext {
     super(binding, handle, binding.x.hpackEncoderFree, options.untracked === true);
   }
 
+  /** The last list encoded into a block of indexed fields only, as name, value, name, value, ...
+   *  (null when the last block was not one), and that block. Such a block changed nothing in the
+   *  dynamic table, so the same list, encoded again, makes the same octets: they are reused. */
+  private repeatFields: string[] | null = null;
+  private repeatBlock: Uint8Array | null = null;
+
   /** encode encodes one field list into a block. Names and values are
    *  octet strings (each char code is one octet). Names listed in
    *  headers[sensitiveHeaders] are never indexed. */
   encode(headers: HeaderList | ReadonlyArray<readonly [string, string]>): Uint8Array {
-    const n = this.writeFields(headers as HeaderList);
+    const block = this.encodeBlock(headers);
+    return copyBytes(block, 0, block.length);
+  }
+
+  /** encodeBlock is encode() without the copy: the block is valid until the next call into the core
+   *  or to this encoder (the engine frames it at once). */
+  encodeBlock(headers: HeaderList | ReadonlyArray<readonly [string, string]>): Uint8Array {
+    const list = headers as HeaderList;
+    const plain = list[sensitiveHeaders] === undefined;
+    if (plain && this.repeatFields !== null && sameFields(list, this.repeatFields)) return this.repeatBlock!;
+    const n = this.writeFields(list);
     const b = this.binding;
     const length = b.x.hpackEncode(this.handle, n);
     b.sync();
     if (length < 0) throw new HpackError(length);
-    return copyBytes(b.out, 0, length);
+    const block = b.out.subarray(0, length);
+    if (plain && onlyIndexed(block)) this.remember(list, block);
+    else this.repeatFields = this.repeatBlock = null;
+    return block;
+  }
+
+  /** remember keeps a list whose block was indexed fields only, and its octets. */
+  private remember(list: HeaderList, block: Uint8Array): void {
+    const names = (this.repeatFields ??= []);
+    names.length = 2 * list.length;
+    for (let i = 0; i < list.length; i++) {
+      names[2 * i] = list[i][0];
+      names[2 * i + 1] = list[i][1];
+    }
+    const kept = this.repeatBlock;
+    this.repeatBlock = kept !== null && kept.length === block.length ? kept : new Uint8Array(block.length);
+    this.repeatBlock.set(block);
   }
 
   /** writeFields puts the list's bytes into `in` and its records into `fields`; it returns the count.
@@ -328,7 +360,33 @@ export class HpackEncoder extends CoreContext {
   setMaxTableSize(size: number): void {
     const r = this.binding.x.hpackEncoderSetMaxTableSize(this.handle, checkSize('table size', size));
     if (r < 0) throw new HpackError(r);
+    // The next block starts with a table size update: no block made before it is the same.
+    this.repeatFields = this.repeatBlock = null;
   }
 
 }
 
+/** sameFields reports whether list holds the names and values of flat (name, value, ...), in order. */
+function sameFields(list: HeaderList, flat: string[]): boolean {
+  if (2 * list.length !== flat.length) return false;
+  for (let i = 0; i < list.length; i++) {
+    const f = list[i];
+    if (f[0] !== flat[2 * i] || f[1] !== flat[2 * i + 1]) return false;
+  }
+  return true;
+}
+
+/** onlyIndexed reports whether a block is indexed field lines only (RFC 7541 §6.1: a first octet
+ *  1xxxxxxx, its index a 7-bit-prefix integer, §5.1): no literal, no insertion, no size update. */
+function onlyIndexed(block: Uint8Array): boolean {
+  let i = 0;
+  while (i < block.length) {
+    const first = block[i++];
+    if ((first & 0x80) === 0) return false;
+    if ((first & 0x7f) === 0x7f) {
+      while (i < block.length && (block[i] & 0x80) !== 0) i++;
+      i++;
+    }
+  }
+  return block.length > 0;
+}

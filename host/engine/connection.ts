@@ -1158,7 +1158,7 @@ export abstract class Connection implements StreamOwner, Ticking {
     this.setState(s, endStream ? SEND_HEADERS_ES : SEND_HEADERS);
     if (endStream) s.endSent = true;
     // The block is encoded as it is queued, so the HPACK state follows the wire order (RFC 7541 §2.2).
-    const block = this.encoder.encode(fields);
+    const block = this.encoder.encodeBlock(fields);
     const max = this.peerMaxFrameSize;
     const es = endStream ? FLAG_END_STREAM : 0;
     if (block.length <= max) {

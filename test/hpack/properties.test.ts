@@ -93,6 +93,51 @@ describe.each(CODECS)('HPACK properties (%s)', (codec) => {
     );
   });
 
+  it('encodes a list again as the same octets only when its last block changed nothing (the repeat memo)', async () => {
+    const core = await sharedCore(codec);
+    // A small pool of lists (shared strings and equal copies), so lists repeat, alternate and
+    // differ by one value, with table size changes between them; the decoder checks every block.
+    const pool: Field[][] = [
+      [[':status', '200'], ['content-type', 'text/plain'], ['content-length', '12']],
+      [[':status', '200'], ['content-type', 'text/plain'], ['content-length', '13']],
+      [[':status', '404'], ['x-long', 'v'.repeat(300)]],
+      [['date', 'Mon, 30 Nov 2026 13:00:00 GMT'], ['server', 'h2wasm']],
+    ];
+    const listStep = fc.oneof(
+      fc.record({ kind: fc.constant('list' as const), at: fc.nat(pool.length - 1), copy: fc.boolean() }),
+      fc.record({ kind: fc.constant('resize' as const), size: fc.constantFrom(4096, 64, 0) }),
+    );
+    await fc.assert(
+      fc.property(fc.array(listStep, { minLength: 1, maxLength: 16 }), (steps) => {
+        const enc = core.hpackEncoder();
+        const dec = core.hpackDecoder();
+        try {
+          let last: Uint8Array | null = null;
+          let lastAt = -1;
+          for (const s of steps) {
+            if (s.kind === 'resize') {
+              enc.setMaxTableSize(s.size);
+              dec.setMaxTableSize(s.size);
+              last = null;
+              continue;
+            }
+            const list = s.copy ? pool[s.at].map(([n, v]) => [n.slice(), v.slice()] as Field) : pool[s.at];
+            const out = enc.encode(list);
+            expect(plain(dec.decode(out))).toEqual(pool[s.at]);
+            // The same list right after an all-indexed block of it is that block again.
+            if (last !== null && lastAt === s.at && last.every((b) => (b & 0x80) !== 0)) expect(Buffer.from(out).toString("hex")).toBe(Buffer.from(last).toString("hex"));
+            last = out;
+            lastAt = s.at;
+          }
+        } finally {
+          enc.close();
+          dec.close();
+        }
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
   it('turns arbitrary bytes into a list of string pairs or an HpackError, and other decoders are unaffected', async () => {
     const core = await sharedCore(codec);
     const witness = core.hpackDecoder();
