@@ -1064,9 +1064,7 @@ export abstract class Connection implements StreamOwner, Ticking {
     if (this.transportBlocked && this.checkSendStall(now)) return;
     if (this.shutdownDeadline !== 0 && now >= this.shutdownDeadline) this.finalGoaway();
     if (this.streams.size === 0) {
-      // An idle connection keeps no scheduler: the next response makes it again (at most once a tick).
-      if (this.scheduledCount === 0) this.buckets = null;
-      this.streams.compact();
+      this.idled();
       if (o.idleTimeout > 0 && now - this.lastActivity >= o.idleTimeout) {
         this.metrics.guards.idleConnection++;
         this.queueGoaway(this.lastPeerStreamId, H2_NO_ERROR, 'idle');
@@ -1194,6 +1192,13 @@ export abstract class Connection implements StreamOwner, Ticking {
     s.scheduled = true;
     (this.buckets ??= Array.from({ length: URGENCY_LEVELS }, () => [])) [s.urgency].push(s);
     this.scheduledCount++;
+  }
+
+  /** idled lets go of what only a busy connection needs; the ticker calls it while no stream is open. */
+  protected idled(): void {
+    // An idle connection keeps no scheduler: the next response makes it again (at most once a tick).
+    if (this.scheduledCount === 0) this.buckets = null;
+    this.streams.compact();
   }
 
   /** scheduleAll wakes every stream with output (a window opened) and flushes. */

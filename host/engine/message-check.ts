@@ -76,6 +76,11 @@ function parseContentLength(value: string): number {
 function messageFieldProblem(head: { contentLength: number }, name: string, value: string): string | null {
   const p = regularFieldProblem(name, value);
   if (p !== null || name !== 'content-length') return p;
+  return contentLengthProblem(head, value);
+}
+
+/** contentLengthProblem records a content-length value in head, or says why it is not one. */
+function contentLengthProblem(head: { contentLength: number }, value: string): string | null {
   const n = parseContentLength(value);
   if (n < 0) return 'content-length is not a number';
   if (head.contentLength >= 0 && head.contentLength !== n) return 'conflicting content-length';
@@ -83,8 +88,12 @@ function messageFieldProblem(head: { contentLength: number }, name: string, valu
   return null;
 }
 
-/** checkRequest validates a request's field list and fills head; it returns a reason when the request is malformed. */
-export function checkRequest(fields: HeaderList, head: RequestHead): string | null {
+/** checkRequest validates a request's field list and fills head; it returns a reason when the
+ *  request is malformed. `seen` holds the names and values (name, value, ...) of the connection's
+ *  last valid request: a field equal to the one at its place there passed the octet checks
+ *  already, which depend on its octets only, so they are not run again. A browser's encoder sends
+ *  the same fields request after request, from the dynamic table (the same strings, here). */
+export function checkRequest(fields: HeaderList, head: RequestHead, seen: readonly string[] = NONE_SEEN): string | null {
   let method: string | undefined;
   let scheme: string | undefined;
   let authority: string | undefined;
@@ -97,6 +106,7 @@ export function checkRequest(fields: HeaderList, head: RequestHead): string | nu
     const f = fields[i];
     const name = f[0];
     const value = f[1];
+    const known = 2 * i + 1 < seen.length && seen[2 * i] === name && seen[2 * i + 1] === value;
     if (name.charCodeAt(0) === 0x3a) {
       // RFC 9113 §8.3: "All pseudo-header fields MUST appear in a field block before all regular
       // field lines"; each "MUST NOT appear more than once"; only the request ones are allowed.
@@ -108,14 +118,21 @@ export function checkRequest(fields: HeaderList, head: RequestHead): string | nu
         case ':path': if (path !== undefined) return 'duplicate :path'; path = value; break;
         default: return `pseudo-header ${name} not allowed in a request`;
       }
-      const p = fieldValueProblem(value);
-      if (p !== null) return p;
+      if (!known) {
+        const p = fieldValueProblem(value);
+        if (p !== null) return p;
+      }
       continue;
     }
     regular = true;
-    const p = messageFieldProblem(head, name, value);
-    if (p !== null) return p;
-    if (name === 'host') {
+    if (!known) {
+      const p = regularFieldProblem(name, value);
+      if (p !== null) return p;
+    }
+    if (name === 'content-length') {
+      const p = contentLengthProblem(head, value);
+      if (p !== null) return p;
+    } else if (name === 'host') {
       host = value;
     } else if (name === 'priority') {
       head.priority = head.priority === '' ? value : `${head.priority}, ${value}`;
@@ -147,6 +164,18 @@ export function checkRequest(fields: HeaderList, head: RequestHead): string | nu
   head.path = path;
   head.authority = authority ?? host ?? '';
   return null;
+}
+
+/** NONE_SEEN: no request seen yet. */
+const NONE_SEEN: readonly string[] = [];
+
+/** rememberRequest keeps a valid request's names and values in seen (for checkRequest), reusing it. */
+export function rememberRequest(fields: HeaderList, seen: string[]): void {
+  seen.length = 2 * fields.length;
+  for (let i = 0; i < fields.length; i++) {
+    seen[2 * i] = fields[i][0];
+    seen[2 * i + 1] = fields[i][1];
+  }
 }
 
 /** checkTrailers validates a trailer section: RFC 9113 §8.1 "Trailers MUST NOT include pseudo-header fields". */

@@ -9,7 +9,7 @@ import type { Core } from '../core/core.js';
 import type { HeaderList } from '../core/hpack.js';
 import { admission } from './admission.js';
 import { Connection, CLIENT_PREFACE, type ConnectionEvents } from './connection.js';
-import { checkRequest, type RequestHead } from './message-check.js';
+import { checkRequest, rememberRequest, type RequestHead } from './message-check.js';
 import type { ResolvedOptions } from './options.js';
 import { parsePriority } from './priority.js';
 import { ServerStream } from './server-stream.js';
@@ -27,6 +27,13 @@ const TEXT_PLAIN = [['content-type', 'text/plain']] as const;
 export class ServerConnection extends Connection {
   /** Streams opened by the records being walked, dispatched once the walk is done (afterRecords). */
   private newStreams: ServerStream[] = [];
+  /** The names and values of the last valid request, for checkRequest (null until one came, and
+   *  again once the connection idles: see idled()). */
+  private seenRequest: string[] | null = null;
+  /** The last Priority field value parsed, and what it gave (RFC 9218 §4). */
+  private seenPriority = '';
+  private seenUrgency = 0;
+  private seenIncremental = false;
 
   constructor(
     core: Core,
@@ -69,7 +76,7 @@ export class ServerConnection extends Connection {
       return;
     }
     const head: RequestHead = { method: '', scheme: '', authority: '', path: '', contentLength: -1, priority: '' };
-    const problem = checkRequest(fields, head);
+    const problem = checkRequest(fields, head, this.seenRequest ?? undefined);
     if (problem !== null) {
       // RFC 9113 §8.1.1: "Malformed requests or responses that are detected MUST be treated as a stream error of type PROTOCOL_ERROR."
       this.streamError(id, H2_PROTOCOL_ERROR, problem);
@@ -79,14 +86,36 @@ export class ServerConnection extends Connection {
       this.streamError(id, H2_PROTOCOL_ERROR, 'content-length without DATA');
       return;
     }
+    rememberRequest(fields, (this.seenRequest ??= []));
     const s = this.openRequest(id, fields, head, endStream);
-    if (head.priority !== '') parsePriority(head.priority, s);
+    if (head.priority !== '') this.applyPriority(head.priority, s);
     const update = this.pendingPriority?.get(id);
     if (update !== undefined) {
       this.pendingPriority!.delete(id);
       parsePriority(update, s);
     }
     this.newStreams.push(s);
+  }
+
+  /** applyPriority sets a new stream's priority from its Priority field value: parsed once, then
+   *  copied while the next requests send the same value. A new stream starts at the defaults, so
+   *  what a value gives does not depend on the stream. */
+  private applyPriority(value: string, s: ServerStream): void {
+    if (value !== this.seenPriority) {
+      parsePriority(value, s);
+      this.seenPriority = value;
+      this.seenUrgency = s.urgency;
+      this.seenIncremental = s.incremental;
+      return;
+    }
+    s.urgency = this.seenUrgency;
+    s.incremental = this.seenIncremental;
+  }
+
+  /** An idle connection keeps nothing of its last request. */
+  protected override idled(): void {
+    super.idled();
+    this.seenRequest = null;
   }
 
   /** onStreamHeaders takes a second field block on a request: its trailers (RFC 9113 §8.1). */
