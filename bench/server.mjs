@@ -15,7 +15,8 @@
 // Options for checking the benchmark itself (not in --help):
 //   --targets a,b,…     targets in column order, the last being the reference;
 //                       names: wasm, js, before (H2WASM_BEFORE=a built checkout),
-//                       workers2, node, nghttpd, h2o, deno, bun (bench/server/targets.mjs).
+//                       wasm-v8 (V8 default young generation), workers2, node, nghttpd, h2o,
+//                       deno, bun (bench/server/targets.mjs).
 //                       `--targets node,node` measures node:http2 against itself: the noise floor.
 //   --rounds N          rounds (default 5, quick 3)
 //   --duration S        seconds per h2load run (default 4, quick 1)
