@@ -19,7 +19,7 @@ import { backgroundCpu, describeMachine } from './lib/machine.mjs';
 import { median } from './lib/rounds.mjs';
 import { installCleanup, start, stop } from './server/children.mjs';
 import { h2load, h2loadVersion, INSTALL_HINT } from './server/h2load.mjs';
-import { cpuMs, freePort } from './server/targets.mjs';
+import { COMMAND_FLAGS, cpuMs, freePort } from './server/targets.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -120,7 +120,7 @@ const backend = await launch('nghttpd', 'nghttpd', ['--no-tls', '-a', '127.0.0.1
 const targets = [];
 {
   const port = await freePort();
-  targets.push({ letter: 'A', ...(await launch('h2wasm proxy', process.execPath, [`${ROOT}bin/h2wasm.js`, 'proxy', '--host', '127.0.0.1', '--port', String(port), '--route', `/=h2c://127.0.0.1:${backendPort}`], port)) });
+  targets.push({ letter: 'A', ...(await launch('h2wasm proxy', process.execPath, [...COMMAND_FLAGS, `${ROOT}bin/h2wasm.js`, 'proxy', '--host', '127.0.0.1', '--port', String(port), '--route', `/=h2c://127.0.0.1:${backendPort}`], port)) });
 }
 {
   const port = await freePort();

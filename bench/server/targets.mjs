@@ -95,7 +95,7 @@ const nodeTarget = (label, script, args, ownFlags = []) => ({
 
 /** COMMAND_FLAGS are the node flags the h2wasm command runs with (bin/h2wasm.js's #! line), so the
  *  h2wasm targets measure `h2wasm serve` as installed; `wasm-v8` runs it with V8's defaults. */
-const COMMAND_FLAGS = ['--max-semi-space-size=32'];
+export const COMMAND_FLAGS = ['--max-semi-space-size=32'];
 
 /** TARGETS: the names --targets accepts. `before` is h2wasm serve (wasm) from H2WASM_BEFORE. */
 export const TARGETS = {

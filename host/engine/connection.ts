@@ -813,10 +813,7 @@ export abstract class Connection implements StreamOwner, Ticking {
     if (woken > 0) {
       // REC_C counts the stream windows the new initial window opened, not which: every stream
       // parked on its own window gets a demand again, and one still spent is parked by its grant.
-      for (let i = 0; i < this.streams.slotCount; i++) {
-        const st = this.streams.slotAt(i);
-        if (st !== undefined) st.sendBlocked = false;
-      }
+      for (const st of this.streams.values()) st.sendBlocked = false;
     }
     this.scheduleAll();
   }
@@ -1203,11 +1200,7 @@ export abstract class Connection implements StreamOwner, Ticking {
 
   /** scheduleAll wakes every stream with output (a window opened) and flushes. */
   protected scheduleAll(): void {
-    const streams = this.streams;
-    for (let i = 0; i < streams.slotCount; i++) {
-      const s = streams.slotAt(i);
-      if (s !== undefined && (s.queued > 0 || (s.endQueued && !s.endSent))) this.schedule(s);
-    }
+    for (const s of this.streams.values()) if (s.queued > 0 || (s.endQueued && !s.endSent)) this.schedule(s);
     this.scheduleFlush();
   }
 

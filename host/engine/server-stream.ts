@@ -60,9 +60,39 @@ export class ServerStream extends Stream implements ServerStreamApi {
  *  fields with names lowercased and values checked. RFC 9110 §6.6.1: "An origin server with a clock
  *  ... MUST generate a Date header field"; a date the application sets replaces ours. */
 export function responseFields(status: number, headers: HeaderInit | undefined): HeaderList {
-  const fields: HeaderList = [[':status', STATUS_STRINGS[status] ?? String(status)], ['date', httpDate()]];
+  const date = httpDate();
+  const last = lastMade;
+  if (last !== null && last.status === status && last.date === date && last.init === headers && sameGiven(headers, last.given)) {
+    return last.fields;
+  }
+  const fields: HeaderList = [[':status', STATUS_STRINGS[status] ?? String(status)], ['date', date]];
   if (headers !== undefined) forEachField(headers, addResponseField, fields);
+  if (headers === undefined || Array.isArray(headers)) lastMade = { status, date, init: headers, given: givenOf(headers), fields };
   return fields;
+}
+
+/** The list responseFields made last, what it was made from (the field array as given, by its
+ *  names and values, so a caller that changes its array in place is not answered from here), and
+ *  this second's date. A route that answers with one constant field list (most do) gets the list
+ *  already lowercased and checked. The list is only encoded, never changed, by the engine. */
+let lastMade: { status: number; date: string; init: HeaderInit | undefined; given: string[]; fields: HeaderList } | null = null;
+
+/** givenOf returns the names and values of a field array as given (name, value, ...). */
+function givenOf(headers: HeaderInit | undefined): string[] {
+  const out: string[] = [];
+  if (headers !== undefined) for (const [name, value] of headers as ReadonlyArray<readonly [string, string]>) out.push(name, value);
+  return out;
+}
+
+/** sameGiven reports whether a field array (or undefined) still holds the names and values of given. */
+function sameGiven(headers: HeaderInit | undefined, given: string[]): boolean {
+  if (headers === undefined) return given.length === 0;
+  const list = headers as ReadonlyArray<readonly [string, string]>;
+  if (2 * list.length !== given.length) return false;
+  for (let i = 0; i < list.length; i++) {
+    if (list[i][0] !== given[2 * i] || list[i][1] !== given[2 * i + 1]) return false;
+  }
+  return true;
 }
 
 let dateSecond = -1;
