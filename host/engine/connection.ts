@@ -179,6 +179,10 @@ export abstract class Connection implements StreamOwner, Ticking {
   /** After a connection error nothing more is read: the peer's send blocks instead of us reading and
    *  discarding at line rate until the close deadline. */
   protected readingStopped = false;
+  /** The input of the frameRead whose records are being walked, when its DATA payloads are handed
+   *  out as views of it (see readFrames), and where the core's input buffer began in it. */
+  private bodySource: Uint8Array | null = null;
+  private bodySourceAt = 0;
   /** Input held back for the next turn (MAX_INPUT_PER_TURN), with reading paused meanwhile. */
   protected deferredInput: Uint8Array | null = null;
   /** When the transport last reported itself full with no progress since (ms), or 0. */
@@ -293,7 +297,8 @@ export abstract class Connection implements StreamOwner, Ticking {
   // ===========================================================================
   // Transport events.
 
-  /** receive takes bytes from the transport. */
+  /** receive takes bytes from the transport, and keeps them: DATA payloads may reach the application
+   *  as views of them, so the transport must not reuse the buffer (Node's sockets never do). */
   receive(bytes: Uint8Array): void {
     if (this.closing) return;
     this.lastActivity = Date.now();
@@ -458,6 +463,7 @@ export abstract class Connection implements StreamOwner, Ticking {
         n = Math.min(n, b.in.length);
       }
       b.in.set(n === bytes.length && at === 0 ? bytes : bytes.subarray(at, at + n), 0);
+      const base = at;
       at += n;
       const count = x.frameRead(handle, n);
       b.sync();
@@ -465,7 +471,12 @@ export abstract class Connection implements StreamOwner, Ticking {
       // A field block left open waits for CONTINUATION: the headers timeout runs from when it began.
       if (b.openBlockStream === 0) this.blockSince = 0;
       else if (this.blockSince === 0) this.blockSince = this.lastActivity;
+      // Bodies are handed out as views of the input (no copy) when DATA payloads are most of it, so
+      // a view keeps at most twice its bytes alive; otherwise each payload is copied out.
+      this.bodySource = dataBytes(b.records, count) * 2 >= n && n >= MIN_VIEWED_INPUT ? bytes : null;
+      this.bodySourceAt = base;
       this.onRecords(count);
+      this.bodySource = null;
       this.afterRecords();
     }
   }
@@ -638,6 +649,10 @@ export abstract class Connection implements StreamOwner, Ticking {
           this.resetStream(s, H2_NO_ERROR, 'response complete, request body discarded');
           return;
         }
+      } else if (this.bodySource !== null && length > COPY_LIMIT_BODY) {
+        // A view of the transport's bytes: receive() takes ownership of what it is given.
+        const from = this.bodySourceAt + at;
+        s.pushBody(this.bodySource.subarray(from, from + length));
       } else {
         s.pushBody(copyBytes(this.binding.in, at, at + length));
       }
@@ -1571,3 +1586,16 @@ function frameName(event: StreamEvent): string {
   return ['HEADERS', 'HEADERS', 'DATA', 'DATA', 'RST_STREAM', 'WINDOW_UPDATE', 'PRIORITY'][event] ?? 'frame';
 }
 
+/** MIN_VIEWED_INPUT: a read smaller than this has its DATA payloads copied (small views would pin it). */
+const MIN_VIEWED_INPUT = 16 * 1024;
+/** COPY_LIMIT_BODY: payloads up to this size are copied (from a pool) even from a viewed input. */
+const COPY_LIMIT_BODY = 1024;
+
+/** dataBytes sums the payload lengths of the DATA records among the first count records. */
+function dataBytes(records: Int32Array, count: number): number {
+  let sum = 0;
+  for (let i = 0, base = 0; i < count; i++, base += REC_WORDS) {
+    if (records[base + REC_TYPE] === FRAME_DATA) sum += records[base + REC_B];
+  }
+  return sum;
+}

@@ -214,16 +214,8 @@ export abstract class Stream {
   // ServerStream: request body.
 
   read(): Promise<Uint8Array | null> {
-    if (this.chunkHead < this.chunks.length) {
-      const chunk = this.chunks[this.chunkHead];
-      this.chunks[this.chunkHead++] = EMPTY;
-      if (this.chunkHead === this.chunks.length) {
-        this.chunks = [];
-        this.chunkHead = 0;
-      }
-      this.handOut(chunk);
-      return Promise.resolve(chunk);
-    }
+    const chunk = this.readBuffered();
+    if (chunk !== null) return Promise.resolve(chunk);
     // A discarded body stays failed even once END_STREAM arrives: what was dropped is not a clean end.
     if (this.bodyDiscarded !== null) return Promise.reject(this.bodyDiscarded);
     if (this.bodyDone) return Promise.resolve(null);
@@ -232,6 +224,20 @@ export abstract class Stream {
     return new Promise((resolve, reject) => {
       this.readWaiter = { resolve, reject };
     });
+  }
+
+  /** readBuffered returns the next chunk of body that has already arrived, or null when none has
+   *  (read() waits for one): a reader that drains what is there takes it without a promise each. */
+  readBuffered(): Uint8Array | null {
+    if (this.chunkHead >= this.chunks.length) return null;
+    const chunk = this.chunks[this.chunkHead];
+    this.chunks[this.chunkHead++] = EMPTY;
+    if (this.chunkHead === this.chunks.length) {
+      this.chunks = [];
+      this.chunkHead = 0;
+    }
+    this.handOut(chunk);
+    return chunk;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {

@@ -172,13 +172,15 @@ async function exchange(opened: Promise<ClientStream>, method: string, body: Pre
   const responseBody = nullBody ? null : new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const chunk = await stream.read();
+        const chunk = stream.readBuffered() ?? (await stream.read());
         if (chunk === null) {
           done();
           controller.close();
           ended();
         } else {
           controller.enqueue(chunk);
+          // What else has arrived goes too: one pull per read of the socket, not per DATA frame.
+          for (let more = stream.readBuffered(); more !== null; more = stream.readBuffered()) controller.enqueue(more);
           // The whole body is here and read: close now rather than on the next pull.
           if (stream.receivedAll && stream.unread === 0 && stream.bodyDiscarded === null && stream.resetError === null) {
             done();
