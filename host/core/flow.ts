@@ -56,11 +56,14 @@ export class FlowError extends Error {
   }
 }
 
-const INITIAL_COMMANDS = 64;
+const INITIAL_COMMANDS = 8;
+/** NO_COMMANDS stands for the command list of a flow control with none queued and none made yet. */
+const NO_COMMANDS = new Int32Array(0);
 
 /** FlowControl wraps one connection's FlowControl in the core. */
 export class FlowControl extends CoreContext {
-  private cmds = new Int32Array(INITIAL_COMMANDS * FLOW_CMD_WORDS);
+  /** Commands queued for the next flush; made on the first, dropped by release() when idle. */
+  private cmds = NO_COMMANDS;
   private count = 0;
   /** The result of the latest flush(), reused. */
   private readonly result: FlushResult;
@@ -125,6 +128,11 @@ export class FlowControl extends CoreContext {
     return this.push(FLOW_CMD_DEMAND, streamId, want, cap, endStream ? FLOW_DEMAND_END_STREAM : 0);
   }
 
+  /** release drops the command list when nothing is queued (an idle connection keeps none). */
+  release(): void {
+    if (this.count === 0) this.cmds = NO_COMMANDS;
+  }
+
   /** queued is the number of commands waiting for flush(). */
   get queued(): number {
     return this.count;
@@ -161,7 +169,7 @@ export class FlowControl extends CoreContext {
     const i = this.count;
     let cmds = this.cmds;
     if ((i + 1) * FLOW_CMD_WORDS > cmds.length) {
-      const next = new Int32Array(cmds.length * 2);
+      const next = new Int32Array(Math.max(INITIAL_COMMANDS * FLOW_CMD_WORDS, cmds.length * 2));
       next.set(cmds, 0);
       this.cmds = cmds = next;
     }

@@ -1211,6 +1211,14 @@ export abstract class Connection implements StreamOwner, Ticking {
     // An idle connection keeps no scheduler: the next response makes it again (at most once a tick).
     if (this.scheduledCount === 0) this.buckets = null;
     this.streams.compact();
+    // Closes wait for a flush that runs anyway (see closeStream); an idle connection runs them now,
+    // so the core frees their slots and the command list can go.
+    if (this.flow.queued > 0 && !this.closing) {
+      this.flowDue = true;
+      this.flush();
+    }
+    this.flow.release();
+    this.flushBytes = NO_BYTES;
   }
 
   /** scheduleAll wakes every stream with output (a window opened) and flushes. */
