@@ -1230,7 +1230,11 @@ export abstract class Connection implements StreamOwner, Ticking {
   protected scheduleFlush(): void {
     if (this.flushScheduled || this.finished) return;
     this.flushScheduled = true;
-    queueMicrotask(() => this.flush());
+    // A flush that runs before this one (readInput flushes after its read) clears the flag: then
+    // there is nothing left for this one to do.
+    queueMicrotask(() => {
+      if (this.flushScheduled) this.flush();
+    });
   }
 
   /** flush frames what the windows allow and writes everything queued with one transport write. */
