@@ -13,7 +13,7 @@ import { concatBytes } from '../bytes.js';
 import { Connection, CLIENT_PREFACE, MAX_STREAM_ID, type ConnectionEvents } from './connection.js';
 import { ClientStream } from './client-stream.js';
 import { H2Error } from './h2-error.js';
-import { checkResponse, type ResponseHead } from './message-check.js';
+import { checkResponse, rememberFields, type ResponseHead } from './message-check.js';
 import type { ResolvedOptions } from './options.js';
 import { localSettingsBytes } from './settings.js';
 import { IDLE, RECV_HEADERS_ES } from './stream-state.js';
@@ -60,6 +60,8 @@ export class ClientConnection extends Connection {
   /** Why new requests are refused once goingAway (a retryable error). */
   private goneReason: H2Error | null = null;
   private pingSentAt = 0;
+  /** The names and values of the last valid response head, for checkResponse (dropped when idle). */
+  private seenResponse: string[] | null = null;
   /** The peer's first SETTINGS came (its MAX_CONCURRENT_STREAMS, if any, is known). */
   private peerSettingsSeen = false;
   /** Resolves at the peer's first SETTINGS (RFC 9113 §3.4: the server's preface); rejects if the
@@ -178,6 +180,12 @@ export class ClientConnection extends Connection {
     this.connectionError(H2_PROTOCOL_ERROR, 'HEADERS opening a stream from the server', id);
   }
 
+  /** An idle connection keeps nothing of its last response. */
+  protected override idled(): void {
+    super.idled();
+    this.seenResponse = null;
+  }
+
   /** onStreamHeaders takes a field block on one of our streams: a 1xx, the final head, or the trailers. */
   protected onStreamHeaders(s: Stream, endStream: boolean, fields: HeaderList | null): void {
     const cs = s as ClientStream;
@@ -190,11 +198,12 @@ export class ClientConnection extends Connection {
       return;
     }
     const head: ResponseHead = { status: 0, contentLength: -1 };
-    const problem = checkResponse(fields, head);
+    const problem = checkResponse(fields, head, this.seenResponse ?? undefined);
     if (problem !== null) {
       this.streamError(s.id, H2_PROTOCOL_ERROR, problem);
       return;
     }
+    rememberFields(fields, (this.seenResponse ??= []));
     const headers = fields.filter((f) => f[0].charCodeAt(0) !== 0x3a) as HeaderList;
     if (head.status < 200) {
       // RFC 9113 §8.1: "An endpoint that receives a HEADERS frame without the END_STREAM flag set after

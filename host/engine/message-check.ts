@@ -71,14 +71,6 @@ function parseContentLength(value: string): number {
   return Number(value);
 }
 
-/** messageFieldProblem checks a regular field of a request or response head, and records a
- *  content-length in head (RFC 9110 §8.6: several must agree). */
-function messageFieldProblem(head: { contentLength: number }, name: string, value: string): string | null {
-  const p = regularFieldProblem(name, value);
-  if (p !== null || name !== 'content-length') return p;
-  return contentLengthProblem(head, value);
-}
-
 /** contentLengthProblem records a content-length value in head, or says why it is not one. */
 function contentLengthProblem(head: { contentLength: number }, value: string): string | null {
   const n = parseContentLength(value);
@@ -169,8 +161,9 @@ export function checkRequest(fields: HeaderList, head: RequestHead, seen: readon
 /** NONE_SEEN: no request seen yet. */
 const NONE_SEEN: readonly string[] = [];
 
-/** rememberRequest keeps a valid request's names and values in seen (for checkRequest), reusing it. */
-export function rememberRequest(fields: HeaderList, seen: string[]): void {
+/** rememberFields keeps a valid message head's names and values in seen (for checkRequest and
+ *  checkResponse), reusing it. */
+export function rememberFields(fields: HeaderList, seen: string[]): void {
   seen.length = 2 * fields.length;
   for (let i = 0; i < fields.length; i++) {
     seen[2 * i] = fields[i][0];
@@ -197,8 +190,9 @@ export interface ResponseHead {
   contentLength: number;
 }
 
-/** checkResponse validates a response head's field list (a 1xx or the final one) and fills head. */
-export function checkResponse(fields: HeaderList, head: ResponseHead): string | null {
+/** checkResponse validates a response head's field list (a 1xx or the final one) and fills head;
+ *  `seen` is the connection's last valid response head, as for checkRequest. */
+export function checkResponse(fields: HeaderList, head: ResponseHead, seen: readonly string[] = NONE_SEEN): string | null {
   let status = -1;
   let regular = false;
   head.contentLength = -1;
@@ -217,8 +211,14 @@ export function checkResponse(fields: HeaderList, head: ResponseHead): string | 
       continue;
     }
     regular = true;
-    const p = messageFieldProblem(head, name, value);
-    if (p !== null) return p;
+    if (2 * i + 1 >= seen.length || seen[2 * i] !== name || seen[2 * i + 1] !== value) {
+      const p = regularFieldProblem(name, value);
+      if (p !== null) return p;
+    }
+    if (name === 'content-length') {
+      const p = contentLengthProblem(head, value);
+      if (p !== null) return p;
+    }
   }
   if (status === -1) return 'missing :status';
   head.status = status;

@@ -9,7 +9,7 @@ import type { Core } from '../core/core.js';
 import type { HeaderList } from '../core/hpack.js';
 import { admission } from './admission.js';
 import { Connection, CLIENT_PREFACE, type ConnectionEvents } from './connection.js';
-import { checkRequest, rememberRequest, type RequestHead } from './message-check.js';
+import { checkRequest, rememberFields, type RequestHead } from './message-check.js';
 import type { ResolvedOptions } from './options.js';
 import { parsePriority } from './priority.js';
 import { ServerStream } from './server-stream.js';
@@ -86,7 +86,7 @@ export class ServerConnection extends Connection {
       this.streamError(id, H2_PROTOCOL_ERROR, 'content-length without DATA');
       return;
     }
-    rememberRequest(fields, (this.seenRequest ??= []));
+    rememberFields(fields, (this.seenRequest ??= []));
     const s = this.openRequest(id, fields, head, endStream);
     if (head.priority !== '') this.applyPriority(head.priority, s);
     const update = this.pendingPriority?.get(id);

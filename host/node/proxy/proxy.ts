@@ -5,7 +5,7 @@
 // backpressure. A request whose :authority the connection's certificate does
 // not cover is answered 421 (RFC 9113 §9.1.1, connection coalescing).
 
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import type { Core } from '../../core/core.js';
 import { resolveOptions, type ResolvedOptions } from '../../engine/options.js';
 import type { EngineOptions, Log, ServerStream } from '../../engine/types.js';
@@ -62,36 +62,89 @@ interface Routing {
   backendTimeout: number;
 }
 
+/** LATENCY_BUCKETS are the upper bounds (seconds) of the response-time histogram. */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** RouteBackendFigures count one route's requests through one backend: plain fields on the hot
+ *  path, turned into Prometheus series only when scraped (prom-client's inc() and observe()
+ *  cost a measurable share of the proxy's CPU per request). */
+interface RouteBackendFigures {
+  route: string;
+  backend: string;
+  /** Requests by status class: 1xx..5xx at index 1..5. */
+  byClass: number[];
+  /** Response-time observations per bucket (not cumulative), the last one +Inf. */
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
 /** ProxyMetrics are the per-route and per-backend figures. */
 class ProxyMetrics {
   readonly registry = new Registry();
-  private readonly requests = new Counter({ name: 'h2wasm_proxy_requests_total', help: 'Requests forwarded, by route, backend and status class.', labelNames: ['route', 'backend', 'class'], registers: [this.registry] });
   private readonly errors = new Counter({ name: 'h2wasm_proxy_errors_total', help: 'Requests the proxy answered itself, by route, backend and kind (no_route, connect, timeout, reset, saturated, misdirected).', labelNames: ['route', 'backend', 'kind'], registers: [this.registry] });
-  private readonly latency = new Histogram({ name: 'h2wasm_proxy_response_seconds', help: 'Time to the response head, by route and backend.', labelNames: ['route', 'backend'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
+  private readonly figures = new Map<string, RouteBackendFigures>();
 
-  /** The labelled children by route, backend and status class, made once: prom-client hashes a
-   *  label object on every inc() and observe() given one. */
-  private readonly children = new Map<string, { requests: { inc(): void }; latency: { observe(v: number): void } }>();
+  constructor() {
+    const figures = this.figures;
+    this.registry.registerMetric(scrapedMetric('h2wasm_proxy_requests_total', 'Requests forwarded, by route, backend and status class.', 'counter', () => {
+      const values: MetricValue[] = [];
+      for (const f of figures.values()) {
+        for (let c = 1; c <= 5; c++) if (f.byClass[c] > 0) values.push({ labels: { route: f.route, backend: f.backend, class: `${c}xx` }, value: f.byClass[c] });
+      }
+      return values;
+    }));
+    this.registry.registerMetric(scrapedMetric('h2wasm_proxy_response_seconds', 'Time to the response head, by route and backend.', 'histogram', () => {
+      const values: MetricValue[] = [];
+      for (const f of figures.values()) {
+        let cumulative = 0;
+        for (let b = 0; b <= LATENCY_BUCKETS.length; b++) {
+          cumulative += f.buckets[b];
+          const le = b < LATENCY_BUCKETS.length ? String(LATENCY_BUCKETS[b]) : '+Inf';
+          values.push({ metricName: 'h2wasm_proxy_response_seconds_bucket', labels: { le, route: f.route, backend: f.backend }, value: cumulative });
+        }
+        values.push({ metricName: 'h2wasm_proxy_response_seconds_sum', labels: { route: f.route, backend: f.backend }, value: f.sum });
+        values.push({ metricName: 'h2wasm_proxy_response_seconds_count', labels: { route: f.route, backend: f.backend }, value: f.count });
+      }
+      return values;
+    }));
+  }
 
   record(route: string, o: Outcome): void {
     const backend = o.backend?.label ?? 'none';
     if (o.error !== 'none') this.errors.inc({ route, backend, kind: o.error });
     if (o.status > 0) {
-      const cls = `${Math.floor(o.status / 100)}xx`;
-      const key = `${route}\n${backend}\n${cls}`;
-      let c = this.children.get(key);
-      if (c === undefined) {
-        c = { requests: this.requests.labels(route, backend, cls), latency: this.latency.labels(route, backend) };
-        this.children.set(key, c);
+      const key = `${route}\n${backend}`;
+      let f = this.figures.get(key);
+      if (f === undefined) {
+        f = { route, backend, byClass: [0, 0, 0, 0, 0, 0], buckets: new Array<number>(LATENCY_BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+        this.figures.set(key, f);
       }
-      c.requests.inc();
-      c.latency.observe(o.seconds);
+      f.byClass[Math.min(5, Math.floor(o.status / 100))]++;
+      let b = 0;
+      while (b < LATENCY_BUCKETS.length && o.seconds > LATENCY_BUCKETS[b]) b++;
+      f.buckets[b]++;
+      f.sum += o.seconds;
+      f.count++;
     }
   }
 
   error(route: string, kind: string): void {
     this.errors.inc({ route, backend: 'none', kind });
   }
+}
+
+/** MetricValue is one sample of a scraped metric, as prom-client's registry formats it. */
+interface MetricValue {
+  labels: Record<string, string>;
+  value: number;
+  metricName?: string;
+}
+
+/** scrapedMetric is a metric whose samples are made when the registry is scraped. */
+function scrapedMetric(name: string, help: string, type: 'counter' | 'histogram', values: () => MetricValue[]): Parameters<Registry['registerMetric']>[0] {
+  const metric = { name, help, type, aggregator: 'sum', get: () => ({ name, help, type, aggregator: 'sum', values: values() }) };
+  return metric as unknown as Parameters<Registry['registerMetric']>[0];
 }
 
 const TEXT = { 'content-type': 'text/plain' };
