@@ -1219,6 +1219,8 @@ export abstract class Connection implements StreamOwner, Ticking {
     }
     this.flow.release();
     this.flushBytes = NO_BYTES;
+    // The flush's per-demand results are written by index and keep their length: let them go.
+    this.planGrant.length = this.planFrames.length = this.planFlags.length = this.planAt.length = 0;
   }
 
   /** scheduleAll wakes every stream with output (a window opened) and flushes. */
