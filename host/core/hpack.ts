@@ -158,6 +158,11 @@ export class HpackDecoder extends CoreContext {
     return this.read(first, count, false) as HeaderList;
   }
 
+  /** readFlatFields is readFields as a flat list (name, value, name, value, ...): one array per block. */
+  readFlatFields(first: number, count: number): FlatHeaderList {
+    return this.read(first, count, true) as FlatHeaderList;
+  }
+
   /** read makes the strings of `count` field records from index `first`: pairs, or flat when flat is set. */
   private read(first: number, count: number, flat: boolean): HeaderList | FlatHeaderList {
     const { fields, latin1 } = this.binding;

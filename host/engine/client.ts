@@ -8,12 +8,12 @@
 
 import { H2_PROTOCOL_ERROR, H2_REFUSED_STREAM, H2_NO_ERROR, H2_CANCEL, H2_INTERNAL_ERROR } from '../../assembly/abi.js';
 import type { Core } from '../core/core.js';
-import type { HeaderList } from '../core/hpack.js';
+import type { FlatHeaderList, HeaderList } from '../core/hpack.js';
 import { concatBytes } from '../bytes.js';
 import { Connection, CLIENT_PREFACE, MAX_STREAM_ID, type ConnectionEvents } from './connection.js';
 import { ClientStream } from './client-stream.js';
 import { H2Error } from './h2-error.js';
-import { checkResponse, rememberFields, type ResponseHead } from './message-check.js';
+import { checkResponse, pairsOf, type ResponseHead } from './message-check.js';
 import type { ResolvedOptions } from './options.js';
 import { localSettingsBytes } from './settings.js';
 import { IDLE, RECV_HEADERS_ES } from './stream-state.js';
@@ -60,8 +60,8 @@ export class ClientConnection extends Connection {
   /** Why new requests are refused once goingAway (a retryable error). */
   private goneReason: H2Error | null = null;
   private pingSentAt = 0;
-  /** The names and values of the last valid response head, for checkResponse (dropped when idle). */
-  private seenResponse: string[] | null = null;
+  /** The field list of the last valid response head, for checkResponse (dropped when idle). */
+  private seenResponse: FlatHeaderList | null = null;
   /** The peer's first SETTINGS came (its MAX_CONCURRENT_STREAMS, if any, is known). */
   private peerSettingsSeen = false;
   /** Resolves at the peer's first SETTINGS (RFC 9113 §3.4: the server's preface); rejects if the
@@ -187,7 +187,7 @@ export class ClientConnection extends Connection {
   }
 
   /** onStreamHeaders takes a field block on one of our streams: a 1xx, the final head, or the trailers. */
-  protected onStreamHeaders(s: Stream, endStream: boolean, fields: HeaderList | null): void {
+  protected onStreamHeaders(s: Stream, endStream: boolean, fields: FlatHeaderList | null): void {
     const cs = s as ClientStream;
     if (fields === null) {
       this.streamError(s.id, H2_PROTOCOL_ERROR, 'response fields over maxHeaderListSize');
@@ -203,8 +203,8 @@ export class ClientConnection extends Connection {
       this.streamError(s.id, H2_PROTOCOL_ERROR, problem);
       return;
     }
-    rememberFields(fields, (this.seenResponse ??= []));
-    const headers = fields.filter((f) => f[0].charCodeAt(0) !== 0x3a) as HeaderList;
+    this.seenResponse = fields;
+    const headers = pairsOf(fields, true);
     if (head.status < 200) {
       // RFC 9113 §8.1: "An endpoint that receives a HEADERS frame without the END_STREAM flag set after
       // receiving a final (non-informational) status code MUST treat the corresponding request or response

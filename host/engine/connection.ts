@@ -39,7 +39,7 @@ import type { Core } from '../core/core.js';
 import type { FlowControl } from '../core/flow.js';
 import { writeLatin1, type CoreBinding } from '../core/binding.js';
 import { errorReason } from '../core/errors.js';
-import type { HpackDecoder, HpackEncoder, HeaderList } from '../core/hpack.js';
+import type { FlatHeaderList, HpackDecoder, HpackEncoder, HeaderList } from '../core/hpack.js';
 import { readSettings, type FrameDecoder } from '../core/frames.js';
 import {
   transition, isState, STREAM_ERROR_BASE, CONNECTION_ERROR_BASE, NOT_ALLOWED,
@@ -48,7 +48,7 @@ import {
   SEND_HEADERS, SEND_HEADERS_ES, SEND_DATA, SEND_DATA_ES, SEND_RST, type StreamEvent, type StreamState,
 } from './stream-state.js';
 import { Stream, StreamResetError, type StreamOwner } from './stream.js';
-import { checkTrailers } from './message-check.js';
+import { checkTrailers, pairsOf } from './message-check.js';
 import { OutputBuffer } from './writer.js';
 import { startTicking, stopTicking, type Ticking } from './ticker.js';
 import { RecentlyClosed, CLOSED_NORMALLY, RESET_BY_PEER, RESET_BY_US } from './closed-streams.js';
@@ -258,9 +258,9 @@ export abstract class Connection implements StreamOwner, Ticking {
    *  a server its SETTINGS (RFC 9113 §3.4), each with the WINDOW_UPDATE opening the connection window. */
   protected abstract prefaceBytes(): Uint8Array;
   /** onNewPeerStream takes a HEADERS that opens a stream of the peer's (id above every one it opened). */
-  protected abstract onNewPeerStream(id: number, endStream: boolean, fields: HeaderList | null): void;
+  protected abstract onNewPeerStream(id: number, endStream: boolean, fields: FlatHeaderList | null): void;
   /** onStreamHeaders takes a field block on a stream in the map (a response head, a 1xx, trailers). */
-  protected abstract onStreamHeaders(s: Stream, endStream: boolean, fields: HeaderList | null): void;
+  protected abstract onStreamHeaders(s: Stream, endStream: boolean, fields: FlatHeaderList | null): void;
   /** afterRecords runs once the records of one frameRead call are walked (the application may act then). */
   protected abstract afterRecords(): void;
   /** onSendEnded runs when our END_STREAM has been framed on a stream that is not closed yet. */
@@ -515,7 +515,7 @@ export abstract class Connection implements StreamOwner, Ticking {
           const next = base + REC_WORDS;
           const selfDependent = i + 1 < count && r[next + REC_TYPE] === REC_STREAM_ERROR && r[next + REC_STREAM] === id;
           const fieldCount = r[base + REC_B];
-          const fields = fieldCount >= 0 ? this.decoder.readFields(r[base + REC_A], fieldCount) : null;
+          const fields = fieldCount >= 0 ? this.decoder.readFlatFields(r[base + REC_A], fieldCount) : null;
           this.onHeaders(id, flags, fields, selfDependent);
           // The block opened the stream's flow slot; a stream we did not take (refused, malformed) frees it.
           if ((flags & REC_F_FLOW_OPENED) !== 0 && !this.streams.has(id)) this.flow.streamClosed(id);
@@ -671,7 +671,7 @@ export abstract class Connection implements StreamOwner, Ticking {
     this.maybeCloseStream(s);
   }
 
-  protected onHeaders(id: number, flags: number, fields: HeaderList | null, selfDependent: boolean): void {
+  protected onHeaders(id: number, flags: number, fields: FlatHeaderList | null, selfDependent: boolean): void {
     const endStream = (flags & FLAG_END_STREAM) !== 0;
     const known = this.streams.get(id);
     if (known !== undefined) {
@@ -716,14 +716,14 @@ export abstract class Connection implements StreamOwner, Ticking {
    *  HEADERS frame without the END_STREAM flag set after receiving the HEADERS frame that opens a
    *  request or after receiving a final (non-informational) status code MUST treat the corresponding
    *  request or response as malformed"; "Trailers MUST NOT include pseudo-header fields". */
-  protected receiveTrailers(s: Stream, endStream: boolean, fields: HeaderList | null): void {
+  protected receiveTrailers(s: Stream, endStream: boolean, fields: FlatHeaderList | null): void {
     const problem = !endStream ? 'HEADERS without END_STREAM after the message head'
       : fields === null ? 'trailers over maxHeaderListSize' : checkTrailers(fields);
     if (problem !== null) {
       this.streamError(s.id, H2_PROTOCOL_ERROR, problem);
       return;
     }
-    this.endReceivedBody(s, fields, RECV_HEADERS_ES);
+    this.endReceivedBody(s, pairsOf(fields!), RECV_HEADERS_ES);
   }
 
   /** registerStream puts a new stream in the map in state, and counts it. */

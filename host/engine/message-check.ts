@@ -3,7 +3,7 @@
 // a stream error of type PROTOCOL_ERROR (§8.1.1); the checks return a reason
 // (for the log and RST debugging) or null.
 
-import type { HeaderList } from '../core/hpack.js';
+import { sensitiveHeaders, type FlatHeaderList, type HeaderList } from '../core/hpack.js';
 import { isConnectionSpecific } from './fields.js';
 
 /** RequestHead is what the engine keeps of a valid request's pseudo-headers and framing fields. */
@@ -81,11 +81,11 @@ function contentLengthProblem(head: { contentLength: number }, value: string): s
 }
 
 /** checkRequest validates a request's field list and fills head; it returns a reason when the
- *  request is malformed. `seen` holds the names and values (name, value, ...) of the connection's
+ *  request is malformed. `seen` is the flat list (name, value, ...) of the connection's
  *  last valid request: a field equal to the one at its place there passed the octet checks
  *  already, which depend on its octets only, so they are not run again. A browser's encoder sends
  *  the same fields request after request, from the dynamic table (the same strings, here). */
-export function checkRequest(fields: HeaderList, head: RequestHead, seen: readonly string[] = NONE_SEEN): string | null {
+export function checkRequest(fields: FlatHeaderList, head: RequestHead, seen: readonly string[] = NONE_SEEN): string | null {
   let method: string | undefined;
   let scheme: string | undefined;
   let authority: string | undefined;
@@ -94,11 +94,10 @@ export function checkRequest(fields: HeaderList, head: RequestHead, seen: readon
   let regular = false;
   head.contentLength = -1;
   head.priority = '';
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i];
-    const name = f[0];
-    const value = f[1];
-    const known = 2 * i + 1 < seen.length && seen[2 * i] === name && seen[2 * i + 1] === value;
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i];
+    const value = fields[i + 1];
+    const known = i + 1 < seen.length && seen[i] === name && seen[i + 1] === value;
     if (name.charCodeAt(0) === 0x3a) {
       // RFC 9113 §8.3: "All pseudo-header fields MUST appear in a field block before all regular
       // field lines"; each "MUST NOT appear more than once"; only the request ones are allowed.
@@ -161,22 +160,24 @@ export function checkRequest(fields: HeaderList, head: RequestHead, seen: readon
 /** NONE_SEEN: no request seen yet. */
 const NONE_SEEN: readonly string[] = [];
 
-/** rememberFields keeps a valid message head's names and values in seen (for checkRequest and
- *  checkResponse), reusing it. */
-export function rememberFields(fields: HeaderList, seen: string[]): void {
-  seen.length = 2 * fields.length;
-  for (let i = 0; i < fields.length; i++) {
-    seen[2 * i] = fields[i][0];
-    seen[2 * i + 1] = fields[i][1];
+/** pairsOf turns a flat list (name, value, ...) into [name, value] pairs, keeping its never-indexed
+ *  names; skipPseudo leaves the pseudo-header fields out. */
+export function pairsOf(fields: FlatHeaderList, skipPseudo = false): HeaderList {
+  const out: HeaderList = [];
+  for (let i = 0; i < fields.length; i += 2) {
+    if (!skipPseudo || fields[i].charCodeAt(0) !== 0x3a) out.push([fields[i], fields[i + 1]]);
   }
+  const sensitive = fields[sensitiveHeaders];
+  if (sensitive !== undefined) Object.defineProperty(out, sensitiveHeaders, { value: sensitive, enumerable: false, writable: true, configurable: true });
+  return out;
 }
 
 /** checkTrailers validates a trailer section: RFC 9113 §8.1 "Trailers MUST NOT include pseudo-header fields". */
-export function checkTrailers(fields: HeaderList): string | null {
-  for (let i = 0; i < fields.length; i++) {
-    const name = fields[i][0];
+export function checkTrailers(fields: FlatHeaderList): string | null {
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i];
     if (name.charCodeAt(0) === 0x3a) return 'pseudo-header in trailers';
-    const p = regularFieldProblem(name, fields[i][1]);
+    const p = regularFieldProblem(name, fields[i + 1]);
     if (p !== null) return p;
   }
   return null;
@@ -192,13 +193,13 @@ export interface ResponseHead {
 
 /** checkResponse validates a response head's field list (a 1xx or the final one) and fills head;
  *  `seen` is the connection's last valid response head, as for checkRequest. */
-export function checkResponse(fields: HeaderList, head: ResponseHead, seen: readonly string[] = NONE_SEEN): string | null {
+export function checkResponse(fields: FlatHeaderList, head: ResponseHead, seen: readonly string[] = NONE_SEEN): string | null {
   let status = -1;
   let regular = false;
   head.contentLength = -1;
-  for (let i = 0; i < fields.length; i++) {
-    const name = fields[i][0];
-    const value = fields[i][1];
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i];
+    const value = fields[i + 1];
     if (name.charCodeAt(0) === 0x3a) {
       // RFC 9113 §8.3.2: ":status ... MUST be included in all responses"; §8.3: pseudo-headers first,
       // once each, and "Pseudo-header fields defined for requests MUST NOT appear in responses".
@@ -211,7 +212,7 @@ export function checkResponse(fields: HeaderList, head: ResponseHead, seen: read
       continue;
     }
     regular = true;
-    if (2 * i + 1 >= seen.length || seen[2 * i] !== name || seen[2 * i + 1] !== value) {
+    if (i + 1 >= seen.length || seen[i] !== name || seen[i + 1] !== value) {
       const p = regularFieldProblem(name, value);
       if (p !== null) return p;
     }

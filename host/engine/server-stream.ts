@@ -2,8 +2,8 @@
 // it (the ServerStream contract in types.ts): the request's fields and the
 // response the handler sends.
 
-import type { HeaderList } from '../core/hpack.js';
-import type { RequestHead } from './message-check.js';
+import type { FlatHeaderList, HeaderList } from '../core/hpack.js';
+import { pairsOf, type RequestHead } from './message-check.js';
 import { Stream, type StreamOwner } from './stream.js';
 import type { HeaderInit, ServerStream as ServerStreamApi } from './types.js';
 import { addField, checkValue, forEachField, lowerName } from './fields.js';
@@ -18,10 +18,14 @@ export class ServerStream extends Stream implements ServerStreamApi {
   /** The request's field list was over SETTINGS_MAX_HEADER_LIST_SIZE: it gets a 431, not the handler. */
   headersTooLarge = false;
 
+  /** The request's fields as [name, value] pairs, made when first asked for. */
+  private pairs: HeaderList | null = null;
+
   constructor(
     id: number,
     owner: StreamOwner,
-    readonly headers: HeaderList,
+    /** The request's fields as decoded (name, value, ...): one array per request. */
+    readonly fieldList: FlatHeaderList,
     head: RequestHead,
     endStream: boolean,
   ) {
@@ -33,6 +37,12 @@ export class ServerStream extends Stream implements ServerStreamApi {
     this.contentLength = head.contentLength;
     this.hasBody = !endStream;
     this.bodyDone = endStream;
+  }
+
+  /** The request's fields, pseudo-headers first, as [name, value] pairs (never-indexed names in
+   *  headers[sensitiveHeaders]). */
+  get headers(): HeaderList {
+    return (this.pairs ??= pairsOf(this.fieldList));
   }
 
   respond(status: number, headers?: HeaderInit, endStream = false): void {

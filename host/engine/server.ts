@@ -6,10 +6,10 @@
 
 import { H2_PROTOCOL_ERROR, H2_INTERNAL_ERROR, H2_REFUSED_STREAM, H2_NO_ERROR } from '../../assembly/abi.js';
 import type { Core } from '../core/core.js';
-import type { HeaderList } from '../core/hpack.js';
+import type { FlatHeaderList } from '../core/hpack.js';
 import { admission } from './admission.js';
 import { Connection, CLIENT_PREFACE, type ConnectionEvents } from './connection.js';
-import { checkRequest, rememberFields, type RequestHead } from './message-check.js';
+import { checkRequest, type RequestHead } from './message-check.js';
 import type { ResolvedOptions } from './options.js';
 import { parsePriority } from './priority.js';
 import { ServerStream } from './server-stream.js';
@@ -27,9 +27,9 @@ const TEXT_PLAIN = [['content-type', 'text/plain']] as const;
 export class ServerConnection extends Connection {
   /** Streams opened by the records being walked, dispatched once the walk is done (afterRecords). */
   private newStreams: ServerStream[] = [];
-  /** The names and values of the last valid request, for checkRequest (null until one came, and
-   *  again once the connection idles: see idled()). */
-  private seenRequest: string[] | null = null;
+  /** The field list of the last valid request, for checkRequest (null until one came, and again
+   *  once the connection idles: see idled()). Field lists are never changed once decoded. */
+  private seenRequest: FlatHeaderList | null = null;
   /** The last Priority field value parsed, and what it gave (RFC 9218 §4). */
   private seenPriority = '';
   private seenUrgency = 0;
@@ -51,7 +51,7 @@ export class ServerConnection extends Connection {
     return localSettingsBytes(this.binding, this.options, true);
   }
 
-  protected onNewPeerStream(id: number, endStream: boolean, fields: HeaderList | null): void {
+  protected onNewPeerStream(id: number, endStream: boolean, fields: FlatHeaderList | null): void {
     if (this.peerActive >= this.options.maxConcurrentStreams) {
       // RFC 9113 §5.1.2: "An endpoint that receives a HEADERS frame that causes its advertised
       // concurrent stream limit to be exceeded MUST treat this as a stream error of type
@@ -86,7 +86,7 @@ export class ServerConnection extends Connection {
       this.streamError(id, H2_PROTOCOL_ERROR, 'content-length without DATA');
       return;
     }
-    rememberFields(fields, (this.seenRequest ??= []));
+    this.seenRequest = fields;
     const s = this.openRequest(id, fields, head, endStream);
     if (head.priority !== '') this.applyPriority(head.priority, s);
     const update = this.pendingPriority?.get(id);
@@ -119,11 +119,11 @@ export class ServerConnection extends Connection {
   }
 
   /** onStreamHeaders takes a second field block on a request: its trailers (RFC 9113 §8.1). */
-  protected onStreamHeaders(s: Stream, endStream: boolean, fields: HeaderList | null): void {
+  protected onStreamHeaders(s: Stream, endStream: boolean, fields: FlatHeaderList | null): void {
     this.receiveTrailers(s, endStream, fields);
   }
 
-  private openRequest(id: number, fields: HeaderList, head: RequestHead, endStream: boolean): ServerStream {
+  private openRequest(id: number, fields: FlatHeaderList, head: RequestHead, endStream: boolean): ServerStream {
     const s = new ServerStream(id, this, fields, head, endStream);
     this.registerStream(s, endStream ? HALF_CLOSED_REMOTE : OPEN);
     return s;

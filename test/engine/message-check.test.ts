@@ -4,8 +4,11 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkRequest, checkResponse, rememberFields, type RequestHead, type ResponseHead } from '../../host/engine/message-check.js';
-import type { HeaderList } from '../../host/core/hpack.js';
+import { checkRequest, checkResponse, type RequestHead, type ResponseHead } from '../../host/engine/message-check.js';
+import type { FlatHeaderList, HeaderList } from '../../host/core/hpack.js';
+
+/** flat turns pairs into the flat list the engine checks (name, value, ...). */
+const flat = (pairs: HeaderList): FlatHeaderList => pairs.flat();
 
 const head = (): RequestHead => ({ method: '', scheme: '', authority: '', path: '', contentLength: -1, priority: '' });
 
@@ -16,8 +19,7 @@ const GOOD: HeaderList = [
 
 describe('checkRequest with the last valid request seen', () => {
   it('gives the same verdict and head with and without it, for any change to a valid request', () => {
-    const seen: string[] = [];
-    rememberFields(GOOD, seen);
+    const seen = flat(GOOD);
     const octet = fc.constantFrom('a', 'A', ' ', '\t', '\r', '\n', '\0', ':', '\x7f', '\xff', '1', '/', '=');
     const edit = fc.record({
       at: fc.nat(GOOD.length - 1),
@@ -36,8 +38,8 @@ describe('checkRequest with the last valid request seen', () => {
         }
         const fresh = head();
         const remembered = head();
-        const verdict = checkRequest(fields, fresh);
-        expect(checkRequest(fields, remembered, seen)).toBe(verdict);
+        const verdict = checkRequest(flat(fields), fresh);
+        expect(checkRequest(flat(fields), remembered, seen)).toBe(verdict);
         if (verdict === null) expect(remembered).toEqual(fresh);
       }),
       { numRuns: 2000 },
@@ -45,10 +47,9 @@ describe('checkRequest with the last valid request seen', () => {
   });
 
   it('still finds an uppercase name, a CR in a value and a bad content-length at a seen field’s place', () => {
-    const seen: string[] = [];
-    rememberFields(GOOD, seen);
-    const at = (i: number, f: [string, string]) => GOOD.map((g, k) => (k === i ? f : g)) as HeaderList;
-    expect(checkRequest(GOOD, head(), seen)).toBeNull();
+    const seen = flat(GOOD);
+    const at = (i: number, f: [string, string]) => flat(GOOD.map((g, k) => (k === i ? f : g)) as HeaderList);
+    expect(checkRequest(flat(GOOD), head(), seen)).toBeNull();
     expect(checkRequest(at(4, ['User-agent', 'test/1.0']), head(), seen)).toBe('uppercase field name');
     expect(checkRequest(at(5, ['accept', '*/*\r']), head(), seen)).toBe('NUL, CR or LF in field value');
     expect(checkRequest(at(6, ['content-length', 'x']), head(), seen)).toBe('content-length is not a number');
@@ -59,11 +60,10 @@ describe('checkRequest with the last valid request seen', () => {
 describe('checkResponse with the last valid response seen', () => {
   it('still finds a bad field at a seen field’s place, and agrees with a check without it', () => {
     const ok: HeaderList = [[':status', '200'], ['content-type', 'text/plain'], ['content-length', '12']];
-    const seen: string[] = [];
-    rememberFields(ok, seen);
+    const seen = flat(ok);
     const head = (): ResponseHead => ({ status: 0, contentLength: -1 });
-    const at = (i: number, f: [string, string]) => ok.map((g, k) => (k === i ? f : g)) as HeaderList;
-    for (const fields of [ok, at(1, ['Content-type', 'text/plain']), at(1, ['content-type', 'text/plain\n']), at(2, ['content-length', '1x']), at(2, ['connection', 'close'])]) {
+    const at = (i: number, f: [string, string]) => flat(ok.map((g, k) => (k === i ? f : g)) as HeaderList);
+    for (const fields of [flat(ok), at(1, ['Content-type', 'text/plain']), at(1, ['content-type', 'text/plain\n']), at(2, ['content-length', '1x']), at(2, ['connection', 'close'])]) {
       const a = head();
       const b = head();
       expect(checkResponse(fields, a, seen)).toBe(checkResponse(fields, b));
