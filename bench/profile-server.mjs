@@ -43,7 +43,7 @@ const STEPS = [
   ['encode', (f) => /^(encode|encodeBlock|writeFields|remember|sameFields|onlyIndexed|sendHeaders|writeHeaders|respond|responseFields|addResponseField|forEachField|addField|checkValue|lowerName|httpDate|isConnectionSpecific)$/.test(f.functionName) && !f.url.endsWith('message-check.js')],
   ['handler', (f) => f.url.endsWith('demo-app.js') || f.url.endsWith('text-response.js')],
   ['dispatch', (f) => /^(afterRecords|dispatch)$/.test(f.functionName)],
-  ['records walk', (f) => /^(onRecords|onHeaders|onNewPeerStream|openRequest|registerStream|checkRequest|rememberRequest|applyPriority|parsePriority|read|readFields|decodeFlat|ServerStream|Stream|readFrames|onData|onStreamData)$/.test(f.functionName) || f.url.endsWith('message-check.js') || f.functionName === '<instance_members_initializer>'],
+  ['records walk', (f) => /^(onRecords|onHeaders|onNewPeerStream|openRequest|registerStream|checkRequest|pairsOf|applyPriority|parsePriority|read|readFields|readFlatFields|decodeFlat|ServerStream|Stream|readFrames|onData|onStreamData)$/.test(f.functionName) || f.url.endsWith('message-check.js') || f.functionName === '<instance_members_initializer>'],
   ['flush', (f) => /^(flush|flushFlow|frameData|demandTurn|layDown|endPlan|closeStream|sendEnded|queueOutput|schedule|scheduleFlush|end|write|take|frame|frameHeader|payload|reserve|copyFrom|releaseWriters|pauseReadingIfBacklogged|maybeFinish|hasSendableStream|canFrame)$/.test(f.functionName) && (f.url.includes('/engine/') || f.url.endsWith('bytes.js'))],
   ['socket read', (f) => /^(onStreamRead|readableAddChunkPushByteMode|Readable\.push|addChunk|emit|receive|readInput)$/.test(f.functionName)],
 ];
