@@ -72,10 +72,13 @@ export async function startH2cOrigin(): Promise<Origin & H2cOriginState> {
       const sized = path.startsWith('/sized/') ? { 'content-length': '1000' } : {};
       stream.respond({ ':status': 200, 'content-type': grpcCall ? 'application/grpc' : 'text/plain', ...sized });
       stream.write(grpcCall ? grpcFrame(new TextEncoder().encode('\n\x05first')) : 'partial body\n');
+      // The death comes 250 ms after the message: a reset or GOAWAY drops what the client has not
+      // read yet (a cut-off message is not delivered), and on a loaded CI machine the gateway in
+      // workerd took more than the 50 ms this once waited to read it.
       setTimeout(() => {
         stream.session?.goaway(http2.constants.NGHTTP2_INTERNAL_ERROR, 0);
         setTimeout(() => stream.session?.destroy(), 20);
-      }, 50);
+      }, 250);
     } else if (path === '/slow') {
       setTimeout(() => {
         stream.respond({ ':status': 200, 'content-type': 'text/plain' });
@@ -164,7 +167,8 @@ export async function startResettingOrigin(): Promise<Origin> {
           const ct = [...Buffer.from('application/grpc')];
           socket.write(frame(1, 4, id, [0x88, 0x5f, ct.length, ...ct]));
           socket.write(frame(0, 0, id, [0, 0, 0, 0, 7, 0x0a, 5, ...Buffer.from('first')]));
-          setTimeout(() => socket.write(frame(3, 0, id, [0, 0, 0, 2])), 30); // RST_STREAM INTERNAL_ERROR
+          // RST_STREAM INTERNAL_ERROR, 250 ms after the message (as /goaway above: time for the client to read it).
+          setTimeout(() => socket.write(frame(3, 0, id, [0, 0, 0, 2])), 250);
         }
       }
     });
