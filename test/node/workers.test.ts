@@ -46,7 +46,11 @@ describe('h2wasm serve --workers', () => {
     const server = await startServerProcess(['--workers', '2', '--metrics-port', '0', '--shutdown-timeout', '2000']);
     expect(server.boot.workers).toBe(2);
     expect(String(server.boot.scheduling)).toMatch(/round-robin/);
-    const workerPids = server.log.filter((l) => l.msg === 'worker serving').map((l) => Number(l.pid));
+    // Each worker logs its own line on the shared stderr; one may land after the primary's boot line.
+    const logged = () => server.log.filter((l) => l.msg === 'worker serving').map((l) => Number(l.pid));
+    const bootDeadline = Date.now() + 5_000;
+    while (Date.now() < bootDeadline && new Set(logged()).size < 2) await new Promise((r) => setTimeout(r, 50));
+    const workerPids = logged();
     expect(new Set(workerPids).size).toBe(2);
     expect((await getTexts(server.port, '/', 6)).every((t) => t === 'hello world\n')).toBe(true);
 
