@@ -309,12 +309,7 @@ export class HpackEncoder extends CoreContext {
 
   /** remember keeps a list whose block was indexed fields only, and its octets. */
   private remember(list: HeaderList, block: Uint8Array): void {
-    const names = (this.repeatFields ??= []);
-    names.length = 2 * list.length;
-    for (let i = 0; i < list.length; i++) {
-      names[2 * i] = list[i][0];
-      names[2 * i + 1] = list[i][1];
-    }
+    this.repeatFields = flattenFields(list, this.repeatFields ?? []);
     const kept = this.repeatBlock;
     this.repeatBlock = kept !== null && kept.length === block.length ? kept : new Uint8Array(block.length);
     this.repeatBlock.set(block);
@@ -371,8 +366,19 @@ export class HpackEncoder extends CoreContext {
 
 }
 
+/** flattenFields writes a [name, value] list's names and values into flat (name, value, ...),
+ *  reusing it, and returns it: a snapshot for sameFields. */
+export function flattenFields(list: ReadonlyArray<readonly [string, string]>, flat: string[] = []): string[] {
+  flat.length = 2 * list.length;
+  for (let i = 0; i < list.length; i++) {
+    flat[2 * i] = list[i][0];
+    flat[2 * i + 1] = list[i][1];
+  }
+  return flat;
+}
+
 /** sameFields reports whether list holds the names and values of flat (name, value, ...), in order. */
-function sameFields(list: HeaderList, flat: string[]): boolean {
+export function sameFields(list: ReadonlyArray<readonly [string, string]>, flat: readonly string[]): boolean {
   if (2 * list.length !== flat.length) return false;
   for (let i = 0; i < list.length; i++) {
     const f = list[i];

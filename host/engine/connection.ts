@@ -473,7 +473,7 @@ export abstract class Connection implements StreamOwner, Ticking {
       else if (this.blockSince === 0) this.blockSince = this.lastActivity;
       // Bodies are handed out as views of the input (no copy) when DATA payloads are most of it, so
       // a view keeps at most twice its bytes alive; otherwise each payload is copied out.
-      this.bodySource = dataBytes(b.records, count) * 2 >= n && n >= MIN_VIEWED_INPUT ? bytes : null;
+      this.bodySource = n >= MIN_VIEWED_INPUT && dataBytes(b.records, count) * 2 >= n ? bytes : null;
       this.bodySourceAt = base;
       this.onRecords(count);
       this.bodySource = null;

@@ -2,7 +2,7 @@
 // it (the ServerStream contract in types.ts): the request's fields and the
 // response the handler sends.
 
-import type { FlatHeaderList, HeaderList } from '../core/hpack.js';
+import { flattenFields, sameFields, type FlatHeaderList, type HeaderList } from '../core/hpack.js';
 import { pairsOf, type RequestHead } from './message-check.js';
 import { Stream, type StreamOwner } from './stream.js';
 import type { HeaderInit, ServerStream as ServerStreamApi } from './types.js';
@@ -89,20 +89,12 @@ let lastMade: { status: number; date: string; init: HeaderInit | undefined; give
 
 /** givenOf returns the names and values of a field array as given (name, value, ...). */
 function givenOf(headers: HeaderInit | undefined): string[] {
-  const out: string[] = [];
-  if (headers !== undefined) for (const [name, value] of headers as ReadonlyArray<readonly [string, string]>) out.push(name, value);
-  return out;
+  return headers === undefined ? [] : flattenFields(headers as ReadonlyArray<readonly [string, string]>);
 }
 
 /** sameGiven reports whether a field array (or undefined) still holds the names and values of given. */
 function sameGiven(headers: HeaderInit | undefined, given: string[]): boolean {
-  if (headers === undefined) return given.length === 0;
-  const list = headers as ReadonlyArray<readonly [string, string]>;
-  if (2 * list.length !== given.length) return false;
-  for (let i = 0; i < list.length; i++) {
-    if (list[i][0] !== given[2 * i] || list[i][1] !== given[2 * i + 1]) return false;
-  }
-  return true;
+  return headers === undefined ? given.length === 0 : sameFields(headers as ReadonlyArray<readonly [string, string]>, given);
 }
 
 let dateSecond = -1;
