@@ -10,7 +10,7 @@
 // Writes docs/bench/proxy.md and docs/bench/proxy.json unless --md/--json say
 // otherwise. Progress goes to stderr. Needs h2load and nghttpd (nghttp2-client,
 // nghttp2-server) and nghttpx (nghttp2-proxy).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http2 from 'node:http2';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,21 +19,9 @@ import { backgroundCpu, describeMachine } from './lib/machine.mjs';
 import { median } from './lib/rounds.mjs';
 import { installCleanup, start, stop } from './server/children.mjs';
 import { h2load, h2loadVersion, INSTALL_HINT } from './server/h2load.mjs';
-import { COMMAND_FLAGS, cpuMs, freePort } from './server/targets.mjs';
+import { COMMAND_FLAGS, cpuMs, freePort, treeCpuMs } from './server/targets.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-
-/** treeCpuMs is the CPU time (ms) of pid and its child processes (nghttpx's worker is a child of
- *  the process started), or null when pid is gone. */
-function treeCpuMs(pid) {
-  const own = cpuMs(pid);
-  if (own === null) return null;
-  let children = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {}
-  return children.reduce((sum, c) => sum + (treeCpuMs(c) ?? 0), own);
-}
 
 // --- options
 const argv = process.argv.slice(2);

@@ -38,7 +38,7 @@ import { installCleanup, killAll, run } from './server/children.mjs';
 import { h2load, h2loadVersion, INSTALL_HINT } from './server/h2load.mjs';
 import { openIdleConnections } from './server/idle-connections.mjs';
 import { BROWSER_FIELDS } from './server/browser-fields.mjs';
-import { TARGETS, unavailable, startServer, settledRss, cpuMs } from './server/targets.mjs';
+import { TARGETS, unavailable, startServer, settledRss, treeCpuMs } from './server/targets.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TRANSFER = `${ROOT}bench/server/transfer.mjs`;
@@ -181,9 +181,9 @@ async function measure(w, server) {
       // The server's CPU over the timed part: sampled once the warm-up is over and when h2load is done.
       const running = h2load(args, { timeoutMs: (DURATION_S + 30) * 1000, wantProtocol: w.tls ? 'h2' : 'h2c' });
       await new Promise((r) => setTimeout(r, parseFloat(WARMUP) * (WARMUP.endsWith('ms') ? 1 : 1000)));
-      const cpuStart = cpuMs(server.pid);
+      const cpuStart = treeCpuMs(server.pid);
       const r = await running;
-      const cpuEnd = cpuMs(server.pid);
+      const cpuEnd = treeCpuMs(server.pid);
       const f = r.result && {
         reqPerSec: r.result.reqPerSec,
         cpuUsPerRequest: cpuStart !== null && cpuEnd !== null && r.result.requests?.done > 0 ? ((cpuEnd - cpuStart) * 1000) / r.result.requests.done : null,

@@ -226,6 +226,18 @@ export function cpuMs(pid) {
   }
 }
 
+/** treeCpuMs is the CPU time (ms) of pid and its child processes (nghttpx's worker, h2wasm's
+ *  --workers), or null when pid is gone. */
+export function treeCpuMs(pid) {
+  const own = cpuMs(pid);
+  if (own === null) return null;
+  let children = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {}
+  return children.reduce((sum, c) => sum + (treeCpuMs(c) ?? 0), own);
+}
+
 /** rssKiB reads VmRSS (KiB) of a process from /proc, or null if it is gone. */
 export function rssKiB(pid) {
   try {
