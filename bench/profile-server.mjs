@@ -27,7 +27,7 @@ const opt = (name, dflt) => {
 const dir = resolve(opt('--dir', ROOT));
 const workload = opt('--workload', 'c10');
 const seconds = Number(opt('--seconds', '4'));
-const nodeFlags = opt('--node-flags', '--max-semi-space-size=32').split(/\s+/).filter(Boolean);
+const nodeFlags = opt('--node-flags', '--max-semi-space-size=32 --v8-pool-size=0').split(/\s+/).filter(Boolean);
 const H2LOAD = {
   c10: ['-c10', '-m10'],
   c100: ['-c100', '-m100'],

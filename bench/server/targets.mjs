@@ -95,12 +95,12 @@ const nodeTarget = (label, script, args, ownFlags = []) => ({
 
 /** COMMAND_FLAGS are the node flags the h2wasm command runs with (bin/h2wasm.js's #! line), so the
  *  h2wasm targets measure `h2wasm serve` as installed; `wasm-v8` runs it with V8's defaults. */
-export const COMMAND_FLAGS = ['--max-semi-space-size=32'];
+export const COMMAND_FLAGS = ['--max-semi-space-size=32', '--v8-pool-size=0'];
 
 /** TARGETS: the names --targets accepts. `before` is h2wasm serve (wasm) from H2WASM_BEFORE. */
 export const TARGETS = {
   wasm: nodeTarget('h2wasm wasm', H2WASM_BIN, ['serve', '--codec', 'wasm'], COMMAND_FLAGS),
-  'wasm-v8': nodeTarget('h2wasm wasm, V8 default young generation', H2WASM_BIN, ['serve', '--codec', 'wasm']),
+  'wasm-v8': nodeTarget('h2wasm wasm, Node and V8 defaults', H2WASM_BIN, ['serve', '--codec', 'wasm']),
   js: nodeTarget('h2wasm js', H2WASM_BIN, ['serve', '--codec', 'js'], COMMAND_FLAGS),
   before: nodeTarget(`h2wasm wasm before (${BEFORE ?? 'H2WASM_BEFORE unset'})`, `${BEFORE}/bin/h2wasm.js`, ['serve', '--codec', 'wasm']),
   workers2: nodeTarget('h2wasm wasm, 2 workers', H2WASM_BIN, ['serve', '--codec', 'wasm', '--workers', '2'], COMMAND_FLAGS),

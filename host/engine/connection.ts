@@ -95,6 +95,24 @@ const STALL_PROGRESS = 16 * 1024;
  *  again with the next round of requests (measured at h2load -c100 -m100: +25 µs per read of 100). */
 const FLOW_CLOSE_BATCH = 256;
 const NO_BYTES = new Uint8Array(0);
+
+/** FlushPlan is the scratch of one flushFlow: the streams in scheduler order, each with its DEMAND
+ *  command's index (-1: trailers only), then the results and the frame headers copied out of the
+ *  core's buffers. A flush uses it from start to end without yielding, so one serves every
+ *  connection in the process (an idle connection holds none); a flush nested in another's (a
+ *  callback that flushes a second connection) makes its own. */
+class FlushPlan {
+  readonly streams: Stream[] = [];
+  readonly cmds: number[] = [];
+  readonly grant: number[] = [];
+  readonly frames: number[] = [];
+  readonly flags: number[] = [];
+  readonly at: number[] = [];
+  /** The flush's bytes (DATA frame headers, WINDOW_UPDATEs) copied out of the core's `out`. */
+  bytes: Uint8Array = NO_BYTES;
+}
+/** sparePlan is the FlushPlan no flush is using, or null while one runs. */
+let sparePlan: FlushPlan | null = new FlushPlan();
 const SHUTDOWN_PING = new Uint8Array([0x68, 0x32, 0x77, 0x61, 0x73, 0x6d, 0x00, 0x01]);
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -151,16 +169,8 @@ export abstract class Connection implements StreamOwner, Ticking {
   /** The core's last grant fell short with the connection send window spent; a WINDOW_UPDATE on
    *  stream 0 with WU_WOKEN clears it. Streams waiting on it keep their places in the scheduler. */
   protected connBlocked = false;
-  // The flush being planned (frameData): the streams in scheduler order, each with its DEMAND
-  // command's index (-1: trailers only), then the results copied out of the core's buffers.
-  private planStreams: Stream[] = [];
-  private planCmds: number[] = [];
-  private planGrant: number[] = [];
-  private planFrames: number[] = [];
-  private planFlags: number[] = [];
-  private planAt: number[] = [];
-  /** The flush's bytes (DATA frame headers, WINDOW_UPDATEs) copied out of the core's `out`, reused. */
-  private flushBytes: Uint8Array = NO_BYTES;
+  /** The flush being planned (flushFlow), while it runs: taken from the process's spare. */
+  private plan: FlushPlan | null = null;
 
   // The writer.
   /** Bytes queued in stream output queues, not yet framed. */
@@ -1218,9 +1228,6 @@ export abstract class Connection implements StreamOwner, Ticking {
       this.flush();
     }
     this.flow.release();
-    this.flushBytes = NO_BYTES;
-    // The flush's per-demand results are written by index and keep their length: let them go.
-    this.planGrant.length = this.planFrames.length = this.planFlags.length = this.planAt.length = 0;
   }
 
   /** scheduleAll wakes every stream with output (a window opened) and flushes. */
@@ -1301,24 +1308,28 @@ export abstract class Connection implements StreamOwner, Ticking {
    *  closes, consumption, SETTINGS sent), then, when `frame`, the scheduler's DATA demands; it lays
    *  down the WINDOW_UPDATEs the core wrote and each grant's DATA frames. */
   protected flushFlow(frame: boolean): void {
-    const plan = this.planStreams;
+    let plan = sparePlan;
+    if (plan === null) plan = new FlushPlan();
+    else sparePlan = null;
+    // A flush that threw left its plan unfinished: start clean.
+    plan.streams.length = plan.cmds.length = 0;
+    this.plan = plan;
     if (frame) this.frameData();
-    const n = plan.length;
+    const streams = plan.streams;
+    const n = streams.length;
     if (!this.flowDue) {
       // Nothing due in the core (no demand, nothing owed; closes wait): only trailers, or nothing.
-      for (let i = 0; i < n; i++) this.layDown(plan[i], -1, 0, 0, 0, 0, NO_BYTES);
-      if (n > 0) this.endPlan();
+      for (let i = 0; i < n; i++) this.layDown(streams[i], -1, 0, 0, 0, 0, NO_BYTES);
+      if (n > 0) this.endPlan(plan);
+      this.plan = null;
+      sparePlan = plan;
       return;
     }
     this.flowDue = false;
     const r = this.flow.flush();
     // The results and the headers live in the core's buffers only until the next core call (the
     // trailers' HPACK encoding is one): copy them out first.
-    const cmds = this.planCmds;
-    const grant = this.planGrant;
-    const frames = this.planFrames;
-    const flags = this.planFlags;
-    const at = this.planAt;
+    const { cmds, grant, frames, flags, at } = plan;
     // Each demand's results are words of its own command record (docs/abi.md, "The flush").
     const rec = this.binding.records;
     for (let i = 0; i < n; i++) {
@@ -1330,12 +1341,14 @@ export abstract class Connection implements StreamOwner, Ticking {
       flags[i] = rec[base + FCMD_FLAGS];
       at[i] = rec[base + FCMD_OUT];
     }
-    let out = this.flushBytes;
-    if (r.bytes > out.length) this.flushBytes = out = new Uint8Array(Math.max(r.bytes, 2 * out.length, 1024));
+    let out = plan.bytes;
+    if (r.bytes > out.length) plan.bytes = out = new Uint8Array(Math.max(r.bytes, 2 * out.length, 1024));
     if (r.bytes > 0) out.set(this.binding.out.subarray(0, r.bytes), 0);
     if (r.updatesAt < r.bytes) this.output.copyFrom(out, r.updatesAt, r.bytes - r.updatesAt);
-    for (let i = 0; i < n; i++) this.layDown(plan[i], cmds[i], grant[i], frames[i], flags[i], at[i], out);
-    this.endPlan();
+    for (let i = 0; i < n; i++) this.layDown(streams[i], cmds[i], grant[i], frames[i], flags[i], at[i], out);
+    this.endPlan(plan);
+    this.plan = null;
+    sparePlan = plan;
   }
 
   /** frameData is the RFC 9218 scheduler; it queues one DATA demand per stream turn, in scheduler
@@ -1380,20 +1393,22 @@ export abstract class Connection implements StreamOwner, Ticking {
       if (s.queued > 0 || !s.endQueued || s.endSent || s.endPlanned) return 0;
       // Only END_STREAM is left: an empty DATA frame (it needs no window), or the trailers.
       s.endPlanned = true;
-      this.planStreams.push(s);
+      const plan = this.plan!;
+      plan.streams.push(s);
       if (s.sendTrailers !== null) {
-        this.planCmds.push(-1);
+        plan.cmds.push(-1);
       } else {
-        this.planCmds.push(this.flow.demand(s.id, 0, true));
+        plan.cmds.push(this.flow.demand(s.id, 0, true));
         this.flowDue = true;
       }
       return 0;
     }
     if (s.sendBlocked || this.connBlocked) return 0;
     const n = Math.min(want, cap);
-    this.planStreams.push(s);
+    const plan = this.plan!;
+    plan.streams.push(s);
     // END_STREAM goes on the last frame when the core grants the whole rest and no trailers follow.
-    this.planCmds.push(this.flow.demand(s.id, want, s.endQueued && s.sendTrailers === null, cap));
+    plan.cmds.push(this.flow.demand(s.id, want, s.endQueued && s.sendTrailers === null, cap));
     this.flowDue = true;
     s.planned += n;
     return n;
@@ -1488,14 +1503,14 @@ export abstract class Connection implements StreamOwner, Ticking {
   }
 
   /** endPlan clears the plan and drops the streams that left the scheduler from their buckets. */
-  private endPlan(): void {
-    const plan = this.planStreams;
-    for (const s of plan) {
+  private endPlan(plan: FlushPlan): void {
+    const streams = plan.streams;
+    for (const s of streams) {
       s.planned = 0;
       s.endPlanned = false;
     }
-    plan.length = 0;
-    this.planCmds.length = 0;
+    streams.length = 0;
+    plan.cmds.length = 0;
     const buckets = this.buckets;
     if (buckets === null) return;
     for (const bucket of buckets) {

@@ -13,8 +13,10 @@
 import { FRAME_HEADER_SIZE, FRAME_PING, FRAME_GOAWAY, FLAG_ACK } from '../../assembly/abi.js';
 import { allocBytes, copyBytes } from '../bytes.js';
 
-/** ARENA_SIZE is the first capacity of the arena that small frames are copied into (made on first use). */
-const ARENA_SIZE = 4096;
+/** ARENA_SIZE is the first capacity of the arena that small frames are copied into (made on first use):
+ *  a response or two; a busy connection's arena grows to what its writes need. Kept small because
+ *  a burst of new connections each makes one before the first idle tick lets it go. */
+const ARENA_SIZE = 1024;
 const NO_ARENA: Uint8Array = new Uint8Array(0);
 /** COPY_LIMIT: DATA payloads up to this size are copied into the arena; larger ones are referenced. */
 const COPY_LIMIT = 1024;
@@ -26,6 +28,8 @@ export class OutputBuffer {
   /** Where the arena's unflushed run starts. */
   private runStart = 0;
   private chunks: Uint8Array[] = [];
+  /** The capacity of the next arena: the size of the last one handed off whole (see cut). */
+  private nextSize = ARENA_SIZE;
   /** Bytes collected since the last take(). */
   bytes = 0;
 
@@ -139,6 +143,7 @@ export class OutputBuffer {
       this.pos = this.runStart = 0;
     } else {
       this.chunks.push(this.arena.subarray(this.runStart, this.pos));
+      this.nextSize = this.arena.length;
       this.arena = NO_ARENA;
       this.pos = this.runStart = 0;
     }
@@ -146,14 +151,17 @@ export class OutputBuffer {
 
   /** release drops the arena (an idle connection keeps no output memory); the next frame makes a new one. */
   release(): void {
-    if (this.pos === 0) this.arena = NO_ARENA;
+    if (this.pos === 0) {
+      this.arena = NO_ARENA;
+      this.nextSize = ARENA_SIZE;
+    }
   }
 
   /** reserve makes room for n more bytes in the arena's current run. */
   private reserve(n: number): void {
     if (this.pos + n <= this.arena.length) return;
     const run = this.arena.subarray(this.runStart, this.pos);
-    const next = allocBytes(Math.max(ARENA_SIZE, (run.length + n) * 2));
+    const next = allocBytes(Math.max(this.nextSize, (run.length + n) * 2));
     next.set(run, 0);
     this.arena = next;
     this.pos = run.length;
