@@ -29,11 +29,12 @@ const workload = opt('--workload', 'c10');
 const seconds = Number(opt('--seconds', '4'));
 const nodeFlags = opt('--node-flags', '--max-semi-space-size=32 --v8-pool-size=0').split(/\s+/).filter(Boolean);
 const H2LOAD = {
+  c1: ['-c1', '-m1'],
   c10: ['-c10', '-m10'],
   c100: ['-c100', '-m100'],
   browser: ['-c10', '-m10', ...BROWSER_FIELDS.flatMap((f) => ['-H', f])],
 };
-if (!H2LOAD[workload]) throw new Error(`--workload: c10, c100 or browser, not ${workload}`);
+if (!H2LOAD[workload]) throw new Error(`--workload: c1, c10, c100 or browser, not ${workload}`);
 
 /** STEPS: the step a frame names, by function name (our files) or by a pattern on the frame. */
 const STEPS = [

@@ -16,6 +16,8 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 
 /** POOL_SIZE is the size of the shared buffer small copies are carved from. */
 const POOL_SIZE = 64 * 1024;
+/** SMALL_COPY: copies up to this size are made octet by octet (no subarray view to make). */
+const SMALL_COPY = 256;
 /** POOLED_MAX: copies up to this size come from the pool; larger ones get their own buffer. */
 const POOLED_MAX = 4096;
 
@@ -42,6 +44,11 @@ export function copyBytes(src: Uint8Array, start: number, end: number): Uint8Arr
   const n = end - start;
   if (n > POOLED_MAX) return src.slice(start, end);
   const out = allocBytes(n);
-  out.set(src.subarray(start, end));
+  if (n <= SMALL_COPY) {
+    // A response's frames: a loop costs less than the view that set() would need.
+    for (let i = 0; i < n; i++) out[i] = src[start + i];
+  } else {
+    out.set(src.subarray(start, end));
+  }
   return out;
 }

@@ -369,7 +369,8 @@ export class HpackEncoder extends CoreContext {
 /** flattenFields writes a [name, value] list's names and values into flat (name, value, ...),
  *  reusing it, and returns it: a snapshot for sameFields. */
 export function flattenFields(list: ReadonlyArray<readonly [string, string]>, flat: string[] = []): string[] {
-  flat.length = 2 * list.length;
+  // Only when it changes: a length store goes through V8's runtime.
+  if (flat.length !== 2 * list.length) flat.length = 2 * list.length;
   for (let i = 0; i < list.length; i++) {
     flat[2 * i] = list[i][0];
     flat[2 * i + 1] = list[i][1];

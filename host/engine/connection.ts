@@ -35,6 +35,7 @@ import {
   H2_STREAM_CLOSED, H2_REFUSED_STREAM, H2_CANCEL, H2_ENHANCE_YOUR_CALM,
   ERR_HEADER_BLOCK_TOO_LARGE,
 } from '../../assembly/abi.js';
+import { coarseNow, readClock } from './clock.js';
 import type { Core } from '../core/core.js';
 import type { FlowControl } from '../core/flow.js';
 import { writeLatin1, type CoreBinding } from '../core/binding.js';
@@ -102,7 +103,11 @@ const NO_BYTES = new Uint8Array(0);
  *  connection in the process (an idle connection holds none); a flush nested in another's (a
  *  callback that flushes a second connection) makes its own. */
 class FlushPlan {
-  readonly streams: Stream[] = [];
+  /** How many demands are planned: the arrays keep their length between flushes (a store past the
+   *  count replaces, and no flush truncates an array, which V8 does in its runtime). */
+  n = 0;
+  /** Cleared as each flush ends, so the shared plan holds no stream of any connection. */
+  readonly streams: (Stream | null)[] = [];
   readonly cmds: number[] = [];
   readonly grant: number[] = [];
   readonly frames: number[] = [];
@@ -311,7 +316,7 @@ export abstract class Connection implements StreamOwner, Ticking {
    *  as views of them, so the transport must not reuse the buffer (Node's sockets never do). */
   receive(bytes: Uint8Array): void {
     if (this.closing) return;
-    this.lastActivity = Date.now();
+    this.lastActivity = readClock();
     this.metrics.bytesIn += bytes.length;
     if (bytes.length > MAX_INPUT_PER_TURN) {
       // Liveness: work per turn is bounded; the rest waits for the next turn, reading paused.
@@ -1016,7 +1021,7 @@ export abstract class Connection implements StreamOwner, Ticking {
   bodyConsumed(s: Stream, n: number): void {
     if (s.creditSettled) return; // credited back when the stream closed
     this.consumed(s.id, n);
-    s.lastProgress = Date.now();
+    s.lastProgress = coarseNow();
     this.scheduleFlush();
   }
 
@@ -1197,7 +1202,7 @@ export abstract class Connection implements StreamOwner, Ticking {
   queueOutput(s: Stream, bytes: number): Promise<void> {
     if (this.finished) return Promise.reject(new StreamResetError(s.id, H2_CANCEL, 'h2wasm: the connection closed'));
     this.queuedBytes += bytes;
-    s.lastProgress = Date.now();
+    s.lastProgress = coarseNow();
     this.schedule(s);
     this.scheduleFlush();
     if (this.queuedBytes <= this.options.maxPendingBytes && s.queued <= STREAM_HIGH_WATER) return RESOLVED;
@@ -1250,7 +1255,7 @@ export abstract class Connection implements StreamOwner, Ticking {
   protected flush(): void {
     this.flushScheduled = false;
     if (this.finished || this.ended) return;
-    this.flushTime = Date.now();
+    this.flushTime = coarseNow();
     try {
       const frame = !this.transportBlocked && this.scheduledCount > 0;
       // After a connection error the flow is failed or moot: nothing more is granted or owed.
@@ -1312,14 +1317,14 @@ export abstract class Connection implements StreamOwner, Ticking {
     if (plan === null) plan = new FlushPlan();
     else sparePlan = null;
     // A flush that threw left its plan unfinished: start clean.
-    plan.streams.length = plan.cmds.length = 0;
+    plan.n = 0;
     this.plan = plan;
     if (frame) this.frameData();
     const streams = plan.streams;
-    const n = streams.length;
+    const n = plan.n;
     if (!this.flowDue) {
       // Nothing due in the core (no demand, nothing owed; closes wait): only trailers, or nothing.
-      for (let i = 0; i < n; i++) this.layDown(streams[i], -1, 0, 0, 0, 0, NO_BYTES);
+      for (let i = 0; i < n; i++) this.layDown(streams[i]!, -1, 0, 0, 0, 0, NO_BYTES);
       if (n > 0) this.endPlan(plan);
       this.plan = null;
       sparePlan = plan;
@@ -1343,9 +1348,11 @@ export abstract class Connection implements StreamOwner, Ticking {
     }
     let out = plan.bytes;
     if (r.bytes > out.length) plan.bytes = out = new Uint8Array(Math.max(r.bytes, 2 * out.length, 1024));
-    if (r.bytes > 0) out.set(this.binding.out.subarray(0, r.bytes), 0);
+    // A few frame headers: copied octet by octet, no view of the core's buffer made.
+    const coreOut = this.binding.out;
+    for (let i = 0, n = r.bytes; i < n; i++) out[i] = coreOut[i];
     if (r.updatesAt < r.bytes) this.output.copyFrom(out, r.updatesAt, r.bytes - r.updatesAt);
-    for (let i = 0; i < n; i++) this.layDown(streams[i], cmds[i], grant[i], frames[i], flags[i], at[i], out);
+    for (let i = 0; i < n; i++) this.layDown(streams[i]!, cmds[i], grant[i], frames[i], flags[i], at[i], out);
     this.endPlan(plan);
     this.plan = null;
     sparePlan = plan;
@@ -1394,11 +1401,12 @@ export abstract class Connection implements StreamOwner, Ticking {
       // Only END_STREAM is left: an empty DATA frame (it needs no window), or the trailers.
       s.endPlanned = true;
       const plan = this.plan!;
-      plan.streams.push(s);
+      const i = plan.n++;
+      plan.streams[i] = s;
       if (s.sendTrailers !== null) {
-        plan.cmds.push(-1);
+        plan.cmds[i] = -1;
       } else {
-        plan.cmds.push(this.flow.demand(s.id, 0, true));
+        plan.cmds[i] = this.flow.demand(s.id, 0, true);
         this.flowDue = true;
       }
       return 0;
@@ -1406,9 +1414,10 @@ export abstract class Connection implements StreamOwner, Ticking {
     if (s.sendBlocked || this.connBlocked) return 0;
     const n = Math.min(want, cap);
     const plan = this.plan!;
-    plan.streams.push(s);
+    const i = plan.n++;
+    plan.streams[i] = s;
     // END_STREAM goes on the last frame when the core grants the whole rest and no trailers follow.
-    plan.cmds.push(this.flow.demand(s.id, want, s.endQueued && s.sendTrailers === null, cap));
+    plan.cmds[i] = this.flow.demand(s.id, want, s.endQueued && s.sendTrailers === null, cap);
     this.flowDue = true;
     s.planned += n;
     return n;
@@ -1505,12 +1514,13 @@ export abstract class Connection implements StreamOwner, Ticking {
   /** endPlan clears the plan and drops the streams that left the scheduler from their buckets. */
   private endPlan(plan: FlushPlan): void {
     const streams = plan.streams;
-    for (const s of streams) {
+    for (let i = 0, n = plan.n; i < n; i++) {
+      const s = streams[i]!;
       s.planned = 0;
       s.endPlanned = false;
+      streams[i] = null;
     }
-    streams.length = 0;
-    plan.cmds.length = 0;
+    plan.n = 0;
     const buckets = this.buckets;
     if (buckets === null) return;
     for (const bucket of buckets) {
@@ -1520,7 +1530,8 @@ export abstract class Connection implements StreamOwner, Ticking {
         if (s.scheduled) bucket[w++] = s;
       }
       this.scheduledCount -= bucket.length - w;
-      bucket.length = w;
+      // pop, not a length store: V8 truncates through its runtime, and most flushes drop one or none.
+      while (bucket.length > w) bucket.pop();
     }
   }
 

@@ -3,6 +3,7 @@
 // response the handler sends.
 
 import { flattenFields, sameFields, type FlatHeaderList, type HeaderList } from '../core/hpack.js';
+import { coarseNow } from './clock.js';
 import { pairsOf, type RequestHead } from './message-check.js';
 import { Stream, type StreamOwner } from './stream.js';
 import type { HeaderInit, ServerStream as ServerStreamApi } from './types.js';
@@ -102,7 +103,7 @@ let dateValue = '';
 
 /** httpDate returns the current IMF-fixdate (RFC 9110 §5.6.7), made once a second for every connection. */
 export function httpDate(): string {
-  const now = Date.now();
+  const now = coarseNow();
   const second = Math.floor(now / 1000);
   if (second !== dateSecond) {
     dateSecond = second;

@@ -3,6 +3,8 @@
 // nghttp2's and Sōzu's timer wheels. A timer object per connection per
 // deadline costs more memory than an idle connection's whole engine state.
 
+import { readClock } from './clock.js';
+
 /** TICK_MS is the ticker's period: every deadline is honoured within this much. */
 export const TICK_MS = 250;
 
@@ -16,7 +18,7 @@ const clients = new Set<Ticking>();
 let timer: ReturnType<typeof setInterval> | null = null;
 
 function tickAll(): void {
-  const now = Date.now();
+  const now = readClock();
   for (const c of clients) c.tick(now);
 }
 
