@@ -2,13 +2,24 @@
 // goes out through write()/end() (the Stream send side); the response comes
 // back as a head (after any 1xx), a body read with read(), and trailers.
 
-import type { HeaderList } from '../core/hpack.js';
+import type { FlatHeaderList, HeaderList } from '../core/hpack.js';
+import { pairsOf } from './message-check.js';
 import { Stream, type StreamOwner, type StreamResetError } from './stream.js';
 
-/** ResponseHead is the final response head: its status and fields (pseudo-headers left out). */
-export interface ClientResponseHead {
-  status: number;
-  headers: HeaderList;
+/** ClientResponseHead is a response head (final or 1xx): its status and its fields as received. */
+export class ClientResponseHead {
+  private pairs: HeaderList | null = null;
+
+  constructor(
+    readonly status: number,
+    /** The field block as a flat list (name, value, …), :status included. */
+    readonly fields: FlatHeaderList,
+  ) {}
+
+  /** headers are the fields as [name, value] pairs, pseudo-headers left out (made when first asked for). */
+  get headers(): HeaderList {
+    return (this.pairs ??= pairsOf(this.fields, true));
+  }
 }
 
 /** ClientStream is one request of a client connection. */
@@ -37,8 +48,8 @@ export class ClientStream extends Stream {
   }
 
   /** headReceived takes the final response head (the connection checked it). */
-  headReceived(status: number, headers: HeaderList, contentLength: number, endStream: boolean): void {
-    this.head = { status, headers };
+  headReceived(status: number, fields: FlatHeaderList, contentLength: number, endStream: boolean): void {
+    this.head = new ClientResponseHead(status, fields);
     // RFC 9110 §9.3.2, §15.3.5, §15.4.5: no content in a response to HEAD, a 204 or a 304, whatever content-length says.
     this.contentLength = this.method === 'HEAD' || status === 204 || status === 304 ? -1 : contentLength;
     if (endStream) this.bodyDone = true;

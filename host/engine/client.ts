@@ -11,9 +11,9 @@ import type { Core } from '../core/core.js';
 import type { FlatHeaderList, HeaderList } from '../core/hpack.js';
 import { concatBytes } from '../bytes.js';
 import { Connection, CLIENT_PREFACE, MAX_STREAM_ID, type ConnectionEvents } from './connection.js';
-import { ClientStream } from './client-stream.js';
+import { ClientResponseHead, ClientStream } from './client-stream.js';
 import { H2Error } from './h2-error.js';
-import { checkResponse, pairsOf, type ResponseHead } from './message-check.js';
+import { checkResponse, type ResponseHead } from './message-check.js';
 import type { ResolvedOptions } from './options.js';
 import { localSettingsBytes } from './settings.js';
 import { IDLE, RECV_HEADERS_ES } from './stream-state.js';
@@ -204,7 +204,6 @@ export class ClientConnection extends Connection {
       return;
     }
     this.seenResponse = fields;
-    const headers = pairsOf(fields, true);
     if (head.status < 200) {
       // RFC 9113 §8.1: "An endpoint that receives a HEADERS frame without the END_STREAM flag set after
       // receiving a final (non-informational) status code MUST treat the corresponding request or response
@@ -214,7 +213,7 @@ export class ClientConnection extends Connection {
         this.streamError(s.id, H2_PROTOCOL_ERROR, endStream ? 'informational response with END_STREAM' : '101 Switching Protocols');
         return;
       }
-      cs.informational.push({ status: head.status, headers });
+      cs.informational.push(new ClientResponseHead(head.status, fields));
       s.lastProgress = this.lastActivity;
       return;
     }
@@ -222,7 +221,7 @@ export class ClientConnection extends Connection {
       this.streamError(s.id, H2_PROTOCOL_ERROR, 'content-length without DATA');
       return;
     }
-    cs.headReceived(head.status, headers, head.contentLength, endStream);
+    cs.headReceived(head.status, fields, head.contentLength, endStream);
     s.lastProgress = this.lastActivity;
     if (endStream) this.endReceivedBody(s, null, RECV_HEADERS_ES);
   }

@@ -30,7 +30,10 @@ export interface ClientRequestInit {
   retry?: boolean;
 }
 
-const trailersOf = new WeakMap<Response, Trailers>();
+/** RESPONSE_TRAILERS keys a response's Trailers on the Response itself: a property store, where a
+ *  WeakMap entry per response cost an ephemeron for the collector to trace. */
+const RESPONSE_TRAILERS = Symbol('h2wasm.responseTrailers');
+type WithTrailers = Response & { [RESPONSE_TRAILERS]?: ResponseBody };
 const textEncoder = new TextEncoder();
 /** Statuses whose Response may not have a body (Fetch: "null body status"). */
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
@@ -38,20 +41,94 @@ const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 /** responseTrailers resolves with a response's trailers once its body has been read to the end
  *  (empty Headers when it had none; a body never read never ends). */
 export function responseTrailers(response: Response): Promise<Headers> {
-  return trailersOf.get(response)?.promise() ?? Promise.resolve(new Headers());
+  return (response as WithTrailers)[RESPONSE_TRAILERS]?.promise() ?? Promise.resolve(new Headers());
 }
 
-/** Trailers follows a response body to its end for responseTrailers; the promise is made only when
- *  asked for (most responses never are). */
-class Trailers {
+/** ResponseBody is a response body's underlying source (pull, cancel) and the end it comes to, for
+ *  responseTrailers; the trailers' promise is made only when asked for (most responses never are).
+ *  One object per response: the closures it replaces cost as much again to make and to collect. */
+class ResponseBody {
   private outcome: { headers: Headers } | { error: unknown } | null = null;
   private waiting: Promise<Headers> | null = null;
   private settleWaiting: ((o: { headers: Headers } | { error: unknown }) => void) | null = null;
 
-  constructor(private readonly stream: ClientStream) {}
+  constructor(
+    private readonly stream: ClientStream,
+    private readonly signal: AbortSignal | null,
+    private readonly onAbort: (() => void) | null,
+  ) {}
+
+  /** pull gives the stream what has arrived; it waits (returns a promise) only when nothing has. */
+  pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | undefined {
+    let chunk: Uint8Array | null;
+    try {
+      chunk = this.stream.readBuffered();
+    } catch (e) {
+      this.fail(controller, e);
+      return undefined;
+    }
+    if (chunk !== null) {
+      this.deliver(controller, chunk);
+      return undefined;
+    }
+    return this.stream.read().then(
+      (c) => (c === null ? this.finish(controller) : this.deliver(controller, c)),
+      (e: unknown) => this.fail(controller, e),
+    );
+  }
+
+  cancel(): void {
+    this.done();
+    this.stream.reset(H2_CANCEL);
+    this.settle(new H2Error(H2_CANCEL, 'h2wasm: the response body was cancelled'));
+  }
+
+  /** deliver enqueues chunk and whatever else has arrived: one pull per read of the socket, not per
+   *  DATA frame; with the whole body read, the stream closes now rather than on the next pull. */
+  private deliver(controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array): void {
+    const stream = this.stream;
+    try {
+      controller.enqueue(chunk);
+      for (let more = stream.readBuffered(); more !== null; more = stream.readBuffered()) controller.enqueue(more);
+    } catch (e) {
+      this.fail(controller, e);
+      return;
+    }
+    if (stream.receivedAll && stream.unread === 0 && stream.bodyDiscarded === null && stream.resetError === null) this.finish(controller);
+  }
+
+  private finish(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.done();
+    controller.close();
+    this.settle(null);
+  }
+
+  private fail(controller: ReadableStreamDefaultController<Uint8Array>, e: unknown): void {
+    this.done();
+    this.settle(e);
+    controller.error(this.signal?.aborted ? this.signal.reason : e);
+  }
+
+  /** followNullBody settles the end of a response that has no body to read (HEAD, 204, 304, …). */
+  followNullBody(): void {
+    this.stream.read().then(
+      () => {
+        this.done();
+        this.settle(null);
+      },
+      (e: unknown) => {
+        this.done();
+        this.settle(e);
+      },
+    );
+  }
+
+  private done(): void {
+    if (this.signal !== null) this.signal.removeEventListener('abort', this.onAbort!);
+  }
 
   /** settle records the end of the body: null when it ended cleanly, else why it failed. */
-  settle(error: unknown): void {
+  private settle(error: unknown): void {
     if (this.outcome !== null) return;
     if (error === null) {
       const headers = new Headers();
@@ -152,60 +229,30 @@ export async function fetchOver(source: ConnectionSource, url: URL, init: Client
 /** exchange sends one request on the stream opened and resolves with the Response at its head. */
 async function exchange(opened: Promise<ClientStream>, method: string, body: PreparedBody, requestTrailers: HeaderInit | undefined, signal: AbortSignal | null): Promise<Response> {
   const stream = await opened;
-  const onAbort = () => stream.reset(H2_CANCEL);
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const onAbort = signal === null ? null : () => stream.reset(H2_CANCEL);
+  signal?.addEventListener('abort', onAbort!, { once: true });
   if (body !== null) void sendBody(stream, body, requestTrailers);
   let head;
   try {
     head = await (signal === null ? stream.response : Promise.race([stream.response, aborted(signal)]));
   } catch (e) {
-    signal?.removeEventListener('abort', onAbort);
+    signal?.removeEventListener('abort', onAbort!);
     throw signal?.aborted ? signal.reason : e;
   }
-  const responseHeaders = new Headers();
-  for (const [name, value] of head.headers) responseHeaders.append(name, value);
-  const trailers = new Trailers(stream);
-  const ended = () => trailers.settle(null);
-  const failed = (e: unknown) => trailers.settle(e);
-  const done = () => signal?.removeEventListener('abort', onAbort);
+  const source = new ResponseBody(stream, signal, onAbort);
   const nullBody = NULL_BODY_STATUS.has(head.status) || method === 'HEAD';
-  const responseBody = nullBody ? null : new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const chunk = stream.readBuffered() ?? (await stream.read());
-        if (chunk === null) {
-          done();
-          controller.close();
-          ended();
-        } else {
-          controller.enqueue(chunk);
-          // What else has arrived goes too: one pull per read of the socket, not per DATA frame.
-          for (let more = stream.readBuffered(); more !== null; more = stream.readBuffered()) controller.enqueue(more);
-          // The whole body is here and read: close now rather than on the next pull.
-          if (stream.receivedAll && stream.unread === 0 && stream.bodyDiscarded === null && stream.resetError === null) {
-            done();
-            controller.close();
-            ended();
-          }
-        }
-      } catch (e) {
-        done();
-        failed(e);
-        controller.error(signal?.aborted ? signal.reason : e);
-      }
-    },
-    cancel() {
-      done();
-      stream.reset(H2_CANCEL);
-      failed(new H2Error(H2_CANCEL, 'h2wasm: the response body was cancelled'));
-    },
-  }, { highWaterMark: 0 });
-  if (nullBody) {
-    // No body to read: the stream ends (or is reset by us, a HEAD's content left unread) on its own.
-    stream.read().then(() => { done(); ended(); }, (e: unknown) => { done(); failed(e); });
+  // No body to read: the stream ends (or is reset by us, a HEAD's content left unread) on its own.
+  if (nullBody) source.followNullBody();
+  const responseBody = nullBody ? null : new ReadableStream<Uint8Array>(source, { highWaterMark: 0 });
+  const response = new Response(responseBody, { status: head.status });
+  // Into the Response's own Headers: a Headers passed in init would be checked and copied a second time.
+  const responseHeaders = response.headers;
+  const fields = head.fields;
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i];
+    if (name.charCodeAt(0) !== 0x3a) responseHeaders.append(name, fields[i + 1]);
   }
-  const response = new Response(responseBody, { status: head.status, headers: responseHeaders });
-  trailersOf.set(response, trailers);
+  (response as WithTrailers)[RESPONSE_TRAILERS] = source;
   return response;
 }
 
