@@ -7,7 +7,7 @@
 // per request of each step (busy time under the profiler / requests, so the
 // total runs a little above the benchmark's CPU per request).
 //
-//   node bench/profile-server.mjs [--dir CHECKOUT] [--workload c10|c100|browser] [--seconds 4] [--node-flags "…"]
+//   node bench/profile-server.mjs [--dir CHECKOUT] [--workload c1|c10|c100|browser] [--seconds 4] [--node-flags "…"]
 //
 // --dir profiles another built checkout (a before/after comparison); its
 // server runs with the flags of the h2wasm command unless --node-flags says otherwise.

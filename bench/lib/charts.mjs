@@ -1,5 +1,5 @@
 // renderCharts: the SVG charts of docs/bench/, drawn from whichever result
-// files exist there (codec.json, frames.json, server.json, workerd.json).
+// files exist there (codec.json, frames.json, server.json, server-transfers.json, workerd.json).
 // Deterministic: the same JSON gives the same SVG bytes.
 //
 //   codec-decode.svg, codec-encode.svg  speed relative to hpack.js per workload, with ns/block
@@ -266,7 +266,7 @@ export function renderCharts(dir) {
     draw('codec-boundary.svg', () => codecBoundaryChart(json));
   });
   needs('frames.json', ['frames.svg'], (json) => draw('frames.svg', () => framesChart(json)));
-  needs('server.json', ['server-rps.svg', 'server-memory.svg'], (json) => {
+  needs('server.json', ['server-rps.svg'], (json) => {
     draw('server-rps.svg', () => serverChart(json, ['c1.rps', 'c10.rps', 'c100.rps', 'tls.rps'], {
       title: 'HTTP/2 server: requests per second (h2load, GET / → 12 bytes)',
       what: 'Higher is better.',
@@ -275,9 +275,12 @@ export function renderCharts(dir) {
       fmt: int,
       groupLabel: (row) => row.label.replace(/, req\/s$/, ''),
     }));
+  });
+  // The idle-memory workload runs with the transfers (docs/BENCHMARKS.md: `--only idle,tls,download,upload`).
+  needs('server-transfers.json', ['server-memory.svg'], (json) => {
     draw('server-memory.svg', () => serverChart(json, ['idle.kib'], {
       title: 'HTTP/2 server: memory per idle connection',
-      what: `Growth of the server's RSS with ${int(json.config?.idleConnections ?? 0)} idle connections open (SETTINGS exchanged), divided by their number. Lower is better.`,
+      what: `Growth of the server's RSS with ${int(json.config?.idleConnections ?? 0)} idle connections open (each made one GET), divided by their number. Lower is better.`,
       axis: 'KiB of RSS per idle connection',
       unit: 'KiB',
       fmt: (v) => fix(v, 1),

@@ -15,6 +15,7 @@
 import type { Socket } from 'cloudflare:sockets';
 import { concatBytes } from '../bytes.js';
 import type { Connection } from '../engine/connection.js';
+import { readClock } from '../engine/clock.js';
 import { stopTicking, TICK_MS } from '../engine/ticker.js';
 import type { Transport } from '../engine/types.js';
 
@@ -42,7 +43,7 @@ export class WorkersSocketTransport implements Transport {
   attach(connection: Connection): void {
     this.connection = connection;
     stopTicking(connection);
-    this.ticker = setInterval(() => this.connection?.tick(Date.now()), TICK_MS);
+    this.ticker = setInterval(() => this.connection?.tick(readClock()), TICK_MS);
     void this.pump();
     this.socket.closed.then(() => this.finish(), () => this.finish());
   }
