@@ -5,7 +5,7 @@
 //
 //   codec    HPACK encode/decode: h2wasm WASM and JS builds, hpack.js, hpack (bench/codec.mjs)
 //   frames   HTTP/2 frame parse/serialize: h2wasm WASM and JS builds (bench/frames.mjs)
-//   server   h2load against h2wasm serve (wasm, js) and node:http2 (bench/server.mjs; needs h2load)
+//   server   h2load against h2wasm serve (wasm, js), nghttpd, h2o, Deno.serve, Bun and node:http2 (bench/server.mjs; needs h2load)
 //   client   the h2wasm client, undici and node:http2's client against nghttpd (bench/client.mjs; needs nghttpd)
 //   proxy    h2load through h2wasm proxy and nghttpx in front of nghttpd (bench/proxy.mjs;
 //            needs h2load, nghttpd and nghttpx)

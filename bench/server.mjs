@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// HTTP/2 server benchmark: `h2wasm serve --codec wasm` (A), `h2wasm serve
-// --codec js` (B) and Node's built-in http2 (C, bench/node-http2-server.mjs)
-// serving the same demo app, measured in the same run, rounds alternating
-// A B C per workload; medians and per-round ratios A/C, B/C reported.
+// HTTP/2 server benchmark: `h2wasm serve --codec wasm` and `--codec js`, and
+// the servers a user would pick instead — nghttpd, h2o, Deno.serve, Bun's
+// node:http2 and Node's own http2 (the reference, bench/node-http2-server.mjs)
+// — serving the same answers, measured in the same run, the order of the
+// targets turning each round; medians and per-round ratios to the reference.
+// A peer that is not installed gets an empty column and a warning.
 //
-//   node bench/server.mjs [--quick] [--only c1,c10,c100,tls,download,upload,idle]
+//   node bench/server.mjs [--quick] [--only c1,c10,c100,browser,tls,download,upload,idle]
 //                         [--md FILE] [--json FILE]
 //
 // Writes docs/bench/server.md and docs/bench/server.json unless --md/--json
@@ -15,8 +17,9 @@
 // Options for checking the benchmark itself (not in --help):
 //   --targets a,b,…     targets in column order, the last being the reference;
 //                       names: wasm, js, before (H2WASM_BEFORE=a built checkout),
-//                       wasm-v8 (V8 default young generation), workers2, node, nghttpd, h2o,
-//                       deno, bun (bench/server/targets.mjs).
+//                       wasm-v8 (Node's and V8's defaults), workers2, node, nghttpd, h2o,
+//                       deno, bun (bench/server/targets.mjs); default
+//                       wasm,js,nghttpd,h2o,deno,bun,node.
 //                       `--targets node,node` measures node:http2 against itself: the noise floor.
 //   --rounds N          rounds (default 5, quick 3)
 //   --duration S        seconds per h2load run (default 4, quick 1)
@@ -73,7 +76,7 @@ const WARM_TRANSFER_BYTES = 4 * 2 ** 20;
 const NODE_FLAGS = opt('--node-flags', '').split(/\s+/).filter(Boolean);
 const MD_FILE = opt('--md', `${ROOT}docs/bench/server.md`);
 const JSON_FILE = opt('--json', `${ROOT}docs/bench/server.json`);
-const targetNames = opt('--targets', 'wasm,js,node').split(',').filter(Boolean);
+const targetNames = opt('--targets', 'wasm,js,nghttpd,h2o,deno,bun,node').split(',').filter(Boolean);
 for (const t of targetNames) if (!TARGETS[t]) fatal(`unknown target ${t} (known: ${Object.keys(TARGETS).join(', ')})`);
 if (targetNames.length < 2) fatal('--targets needs at least two targets (the last one is the reference)');
 if (!(ROUNDS >= 1 && DURATION_S > 0 && IDLE_N >= 1)) fatal('--rounds, --duration and --idle must be positive');
