@@ -98,8 +98,10 @@ function lastStringEnd(fields: Int32Array, w: number, end: number): number {
 const STATIC_NAME_KEYS = new Map<string, number>();
 for (let i = STATIC_NAMES.length - 1; i >= 1; i--) STATIC_NAME_KEYS.set(STATIC_NAMES[i], i);
 
-/** NO_CACHE stands for a decoder's entry cache before its first dynamic entry (never written to). */
-const NO_CACHE: Array<CachedEntry | undefined> = Object.freeze([]) as unknown as Array<CachedEntry | undefined>;
+/** NO_CACHE stands for a decoder's entry cache before its first dynamic entry (never written to).
+ *  A plain array of the caches' kind, not a frozen one: the cache loads in read() then see one kind
+ *  of array, and V8 keeps them inline (a frozen array's map sent every load through the generic IC). */
+const NO_CACHE: Array<CachedEntry | undefined> = new Array<CachedEntry | undefined>(0);
 
 /** HpackDecoder decodes field blocks for one connection. */
 export class HpackDecoder extends CoreContext {
