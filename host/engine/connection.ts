@@ -1051,13 +1051,15 @@ export abstract class Connection implements StreamOwner, Ticking {
     this.flow.connectionTarget(o.connectionWindowSize);
     this.flowDue = true;
     this.settingsUnacked = 1;
+    // With no connection open no ticker reads the engine clock: its last reading may be hours old.
+    const now = readClock();
     if (o.settingsTimeout > 0) {
       // RFC 9113 §6.5.3: "If the sender of a SETTINGS frame does not receive an acknowledgment within a
       // reasonable amount of time, it MAY issue a connection error of type SETTINGS_TIMEOUT."
-      this.settingsDeadline = Date.now() + o.settingsTimeout;
+      this.settingsDeadline = now + o.settingsTimeout;
     }
     startTicking(this);
-    this.lastActivity = Date.now();
+    this.lastActivity = now;
     this.scheduleFlush();
   }
 
@@ -1316,8 +1318,6 @@ export abstract class Connection implements StreamOwner, Ticking {
     let plan = sparePlan;
     if (plan === null) plan = new FlushPlan();
     else sparePlan = null;
-    // A flush that threw left its plan unfinished: start clean.
-    plan.n = 0;
     this.plan = plan;
     if (frame) this.frameData();
     const streams = plan.streams;
